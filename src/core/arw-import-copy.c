@@ -190,8 +190,8 @@ stream_file (ImportCtx *ctx, int src_fd, int dest_fd, const char *src_path, cons
   if (file->size != (guint64) st->st_size)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   "reading %s failed: its size changed from %" G_GINT64_FORMAT " to %" G_GUINT64_FORMAT
-                   " bytes while it was copied; nothing was imported",
+                   "reading %s failed: it changed while it was copied (%" G_GINT64_FORMAT
+                   " bytes expected, %" G_GUINT64_FORMAT " read); nothing was imported",
                    src_path, (gint64) st->st_size, file->size);
       return FALSE;
     }
@@ -210,9 +210,14 @@ copy_file (ImportCtx *ctx, int src_dir_fd, int dest_dir_fd, const char *name, co
 
   file->relpath = g_strdup (relpath);
   src_fd = openat (src_dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (src_fd < 0 && errno == ELOOP)
+    {
+      /* Replaced by a symlink since it was listed. */
+      st.st_mode = S_IFLNK;
+      return check_type (src_path, &st, error);
+    }
   if (src_fd < 0)
-    return (errno == ELOOP) ? check_type (src_path, &(struct stat) { .st_mode = S_IFLNK }, error)
-                            : source_error (error, src_path, errno);
+    return source_error (error, src_path, errno);
   if (fstat (src_fd, &st) < 0)
     return source_error (error, src_path, errno), close_keep_errno (src_fd), FALSE;
   if (!S_ISREG (st.st_mode))
@@ -416,8 +421,14 @@ run_pass (ImportCtx *ctx, const char *const *sources, int dest_fd, const char *d
 
       if (parent_fd < 0)
         return FALSE;
-      if (!g_hash_table_add (seen, g_strdup (base)) ||
-          (ctx->copying && fstatat (dest_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0))
+      if (!g_hash_table_add (seen, g_strdup (base)))
+        {
+          close (parent_fd);
+          g_set_error (error, ARW_ERROR, ARW_ERROR_ALREADY_EXISTS,
+                       "two of the paths to import are named %s; import them separately", base);
+          return FALSE;
+        }
+      if (fstatat (dest_fd, base, &st, AT_SYMLINK_NOFOLLOW) == 0)
         {
           close (parent_fd);
           g_set_error (error, ARW_ERROR, ARW_ERROR_ALREADY_EXISTS,
