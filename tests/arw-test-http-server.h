@@ -16,7 +16,10 @@ G_BEGIN_DECLS
  * Unknown paths answer 404.
  *
  * Link: it is part of the arw-test-utils static library (tests/meson.build),
- * so every test linking test_utils_dep can #include "arw-test-http-server.h". */
+ * so every test linking test_utils_dep can #include "arw-test-http-server.h".
+ * Clients should not go through a proxy: call
+ * g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE) first thing in main()
+ * (this also keeps libproxy, which throws C++ exceptions, out of ASan runs). */
 
 typedef enum {
   ARW_TEST_HTTP_FAULT_NONE,

@@ -70,13 +70,15 @@ typedef struct {
   GThread *thread;
 } Watchdog;
 
-/* Formats a duration for messages: "30 s", "0.2 s". */
+/* Formats a duration for messages: "30 s", "0.2 s", "5 ms". */
 static char *
 format_msec (guint msec)
 {
   if (msec % 1000 == 0)
     return g_strdup_printf ("%u s", msec / 1000);
-  return g_strdup_printf ("%.1f s", msec / 1000.0);
+  if (msec >= 100)
+    return g_strdup_printf ("%.1f s", msec / 1000.0);
+  return g_strdup_printf ("%u ms", msec);
 }
 
 static gpointer
@@ -355,8 +357,8 @@ arw_download_check_free_space (const char *dir, guint64 needed_bytes, GError **e
   avail = (guint64) st.f_bavail * (guint64) st.f_frsize;
   if (avail >= needed_bytes)
     return TRUE;
-  need_str = g_format_size (needed_bytes);
-  have_str = g_format_size (avail);
+  need_str = g_format_size_full (needed_bytes, G_FORMAT_SIZE_IEC_UNITS);
+  have_str = g_format_size_full (avail, G_FORMAT_SIZE_IEC_UNITS);
   g_set_error (error, ARW_ERROR, ARW_ERROR_NO_SPACE,
                "not enough free space in %s: need %s, have %s", dir, need_str, have_str);
   return FALSE;
@@ -480,7 +482,7 @@ part_open (Download *dl, gboolean try_resume, GError **error)
   if (!part_hash_prefix (dl, error))
     return FALSE;
   dl->resumed = TRUE;
-  offset_str = g_format_size (dl->offset);
+  offset_str = g_format_size_full (dl->offset, G_FORMAT_SIZE_IEC_UNITS);
   arw_progress_set_done (dl->progress, dl->offset);
   arw_progress_message (dl->progress, "resuming at %s", offset_str);
   return TRUE;
@@ -584,6 +586,11 @@ read_body (Download *dl, GInputStream *stream, Watchdog *wd, GCancellable *cance
       g_autoptr(GError) local_error = NULL;
       gssize n = g_input_stream_read (stream, dl->buf, BUFFER_SIZE, cancellable, &local_error);
 
+      if (n < 0 && g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
       if (n < 0)
         {
           g_set_error (error, ARW_ERROR, ARW_ERROR_NETWORK,
@@ -734,7 +741,6 @@ static AttemptResult
 check_partial_response (Download *dl, SoupMessageHeaders *headers, GError **error)
 {
   goffset start = 0, end = 0, total = 0;
-  g_autofree char *offset_str = NULL;
 
   if (!soup_message_headers_get_content_range (headers, &start, &end, &total) ||
       (guint64) start != dl->offset)
@@ -748,7 +754,8 @@ check_partial_response (Download *dl, SoupMessageHeaders *headers, GError **erro
   if (dl->req->size_bytes > 0 && total > 0 && (guint64) total != dl->req->size_bytes)
     return error_size_mismatch (dl, (guint64) total, error);
   dl->resumed = dl->resumed || dl->offset > 0;
-  dl->expected_end = (guint64) end + 1;
+  /* A server may answer a shorter range than asked: fetch the rest next attempt. */
+  dl->expected_end = total > 0 ? (guint64) total : (guint64) end + 1;
   if (total > 0)
     arw_progress_set_total (dl->progress, (guint64) total);
   return ATTEMPT_OK;
