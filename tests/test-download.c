@@ -417,6 +417,32 @@ test_download_stall_gives_up (Fixture *f, gconstpointer data)
   g_assert_false (g_file_test (f->dest, G_FILE_TEST_EXISTS));
 }
 
+static void
+never_answer (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+              gpointer user_data)
+{
+  soup_server_message_pause (msg);
+}
+
+/* No response headers at all also counts as a stall. */
+static void
+test_download_stall_before_headers (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = arw_test_http_server_url (f->server, "/silent");
+  char *hex;
+
+  arw_downloader_set_stall_timeout_ms (f->downloader, 200);
+  arw_downloader_set_max_retries (f->downloader, 0);
+  arw_test_http_server_set_handler (f->server, "/silent", never_answer, NULL);
+  hex = fetch (f, url, NULL, 0, &error);
+  g_assert_error (error, ARW_ERROR, ARW_ERROR_NETWORK);
+  g_assert_cmpstr (error->message, ==, "download stalled: no data for 0.2 s; gave up after 1 attempt");
+  g_assert_null (hex);
+  g_assert_cmpuint (arw_test_http_server_get_request_count (f->server, "/silent"), ==, 1);
+  assert_nothing_left (f);
+}
+
 /* First run dies after 1 MiB and leaves the .part; the caller runs again. */
 static void
 interrupt_first_run (Fixture *f)
@@ -842,6 +868,7 @@ main (int argc, char **argv)
   ADD ("reset-resume", test_download_reset_resume);
   ADD ("stall-retry", test_download_stall_retry);
   ADD ("stall-gives-up", test_download_stall_gives_up);
+  ADD ("stall-before-headers", test_download_stall_before_headers);
   ADD ("if-range-changed", test_download_if_range_changed);
   ADD ("ignore-range", test_download_ignore_range);
   ADD ("bad-206", test_download_bad_206);
