@@ -198,6 +198,8 @@ scan_escape_u (Scanner *s)
 static gboolean
 scan_string (Scanner *s, gsize *start, gsize *end)
 {
+  gsize escape;
+
   if (s->pos >= s->len || s->data[s->pos] != '"')
     return scan_expected (s, "a string");
   s->pos++;
@@ -218,17 +220,21 @@ scan_string (Scanner *s, gsize *start, gsize *end)
           s->pos++;
           continue;
         }
-      s->pos++;
+      escape = s->pos++;
       if (s->pos >= s->len)
         break;
       if (s->data[s->pos] == 'u')
         {
-          if (!scan_escape_u (s))
-            return FALSE;
-          continue;
+          if (scan_escape_u (s))
+            continue;
+          s->pos = escape;
+          return FALSE;
         }
       if (strchr ("\"\\/bfnrt", s->data[s->pos]) == NULL || s->data[s->pos] == '\0')
-        return scan_fail (s, "invalid escape sequence in string");
+        {
+          s->pos = escape;
+          return scan_fail (s, "invalid escape sequence in string");
+        }
       s->pos++;
     }
   return scan_fail (s, "unterminated string");
