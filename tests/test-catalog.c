@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -430,6 +431,37 @@ test_roots (void)
   arw_test_rm_rf (tmp);
 }
 
+static void
+test_load_file_special (void)
+{
+  g_autofree char *tmp = arw_test_mkdtemp ();
+  g_autofree char *fifo = g_build_filename (tmp, "bundles.fifo.json", NULL);
+  g_autofree char *missing = g_build_filename (tmp, "bundles.none.json", NULL);
+  g_autoptr(GPtrArray) diagnostics = arw_diagnostics_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArwCatalog) catalog = NULL;
+  const char *roots[] = { tmp, NULL };
+  g_autoptr(ArwCatalogSet) set = NULL;
+
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  /* Opening a FIFO must not block; it is not a catalog. */
+  catalog = arw_catalog_load_file (fifo, FALSE, diagnostics, &error);
+  g_assert_null (catalog);
+  assert_contains (error->message, "is not a regular file");
+  g_assert_cmpuint (diagnostics->len, ==, 1);
+  g_clear_error (&error);
+  catalog = arw_catalog_load_file (missing, FALSE, diagnostics, &error);
+  g_assert_null (catalog);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  assert_contains (error->message, "could not be read");
+  g_clear_error (&error);
+  /* Directory scans skip it without opening it. */
+  set = arw_catalog_set_load (roots, ARW_CATALOG_LOAD_STRICT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (arw_catalog_set_get_catalogs (set)->len, ==, 0);
+  arw_test_rm_rf (tmp);
+}
+
 /* Every prefix of a real catalog either parses or fails cleanly. */
 static void
 test_truncations (void)
@@ -457,6 +489,35 @@ test_truncations (void)
   g_assert_cmpuint (ok, ==, 2);
 }
 
+/* Positions are found in one pass, so a file with very many bad bundles
+ * stays linear (it was quadratic when each position rescanned the file). */
+static void
+test_many_bad_bundles (void)
+{
+  GString *text = g_string_new ("{\"version\":1,\"bundles\":[\n");
+  g_autoptr(GPtrArray) diagnostics = arw_diagnostics_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArwCatalog) catalog = NULL;
+  g_autofree char *data = NULL;
+  gsize len;
+  ArwDiagnostic *last;
+  const guint n = 100000;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "%s{\"id\":\"b%u\"}\n", i > 0 ? "," : "", i);
+  g_string_append (text, "]}");
+  len = text->len;
+  data = g_string_free (text, FALSE);
+  catalog = arw_catalog_parse_data ("many.json", data, len, FALSE, diagnostics, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (arw_catalog_get_bundles (catalog)->len, ==, 0);
+  g_assert_cmpuint (diagnostics->len, ==, n);
+  last = diagnostics->pdata[n - 1];
+  g_assert_cmpuint (last->line, ==, n + 1);
+  g_assert_cmpuint (last->column, ==, 2);
+  g_assert_cmpstr (last->bundle_id, ==, "b99999");
+}
+
 static void
 test_diagnostic_to_string (void)
 {
@@ -482,7 +543,9 @@ main (int argc, char **argv)
   g_test_add_func ("/arw/catalog/depth-limit", test_depth_limit);
   g_test_add_func ("/arw/catalog/size-limit", test_size_limit);
   g_test_add_func ("/arw/catalog/roots", test_roots);
+  g_test_add_func ("/arw/catalog/load-file-special", test_load_file_special);
   g_test_add_func ("/arw/catalog/truncations", test_truncations);
+  g_test_add_func ("/arw/catalog/many-bad-bundles", test_many_bad_bundles);
   g_test_add_func ("/arw/catalog/diagnostic-to-string", test_diagnostic_to_string);
   return g_test_run ();
 }

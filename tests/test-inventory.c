@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -326,6 +327,29 @@ test_root_not_a_directory (void)
   arw_test_rm_rf (tmp);
 }
 
+/* A FIFO named bundle.json must not hang the scan. */
+static void
+test_fifo_manifest (void)
+{
+  g_autofree char *tmp = arw_test_mkdtemp ();
+  g_autofree char *fifo = g_build_filename (tmp, "dir", "bundle.json", NULL);
+  const char *roots[] = { tmp, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArwInventory) inventory = NULL;
+  ArwDiagnostic *d;
+
+  make_dirs (tmp, "dir/artifacts");
+  write_file (tmp, "dir/artifacts/a.bin", "a");
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  inventory = arw_inventory_scan (roots, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (arw_inventory_get_installations (inventory)->len, ==, 1);
+  g_assert_cmpuint (arw_inventory_get_diagnostics (inventory)->len, ==, 1);
+  d = g_ptr_array_index (arw_inventory_get_diagnostics (inventory), 0);
+  g_assert_nonnull (strstr (d->message, "is not a regular file"));
+  arw_test_rm_rf (tmp);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -336,5 +360,6 @@ main (int argc, char **argv)
   g_test_add_func ("/arw/inventory/layouts", test_layouts);
   g_test_add_func ("/arw/inventory/roots-order", test_roots_order);
   g_test_add_func ("/arw/inventory/root-not-a-directory", test_root_not_a_directory);
+  g_test_add_func ("/arw/inventory/fifo-manifest", test_fifo_manifest);
   return g_test_run ();
 }

@@ -109,13 +109,27 @@ scan_fail (Scanner *s, const char *format, ...)
   return FALSE;
 }
 
-static void
-offset_to_position (const char *data, gsize offset, guint *line, guint *column)
-{
-  guint l = 1;
-  guint c = 1;
+/* Line and column (1-based, in characters) of @offset. @cursor, when
+ * given, remembers the last answer so that increasing offsets cost one
+ * pass over the data in total. */
+typedef struct {
+  gsize offset;
+  guint line;
+  guint column;
+} Position;
 
-  for (gsize i = 0; i < offset; i++)
+static void
+advance_position (const char *data, gsize offset, Position *cursor, guint *line, guint *column)
+{
+  Position start = { 0, 1, 1 };
+  guint l;
+  guint c;
+
+  if (cursor != NULL && cursor->line > 0 && cursor->offset <= offset)
+    start = *cursor;
+  l = start.line;
+  c = start.column;
+  for (gsize i = start.offset; i < offset; i++)
     {
       if (data[i] == '\n')
         {
@@ -127,6 +141,14 @@ offset_to_position (const char *data, gsize offset, guint *line, guint *column)
     }
   *line = l;
   *column = c;
+  if (cursor != NULL)
+    *cursor = (Position) { offset, l, c };
+}
+
+static void
+offset_to_position (const char *data, gsize offset, guint *line, guint *column)
+{
+  advance_position (data, offset, NULL, line, column);
 }
 
 static void
@@ -511,6 +533,7 @@ typedef struct {
   GPtrArray *diagnostics;
   const char *data;
   ArwDiagnostic *last; /* borrowed */
+  Position cursor;
 } ParseCtx;
 
 /* Records a problem; returns TRUE when loading must stop (strict mode or
@@ -666,7 +689,8 @@ parse_bundle_entry (ParseCtx *ctx, ArwCatalog *self, JsonNode *node, guint index
   guint column = 0;
 
   if (offsets != NULL && index < offsets->len)
-    offset_to_position (ctx->data, g_array_index (offsets, gsize, index), &line, &column);
+    advance_position (ctx->data, g_array_index (offsets, gsize, index), &ctx->cursor,
+                      &line, &column);
   where = bundle_where (ctx, index, line, column, id);
   bundle = arw_bundle_new_from_json (node, warnings, &local_error);
   if (bundle == NULL)
@@ -777,7 +801,7 @@ arw_catalog_parse_data (const char *path, const char *data, gsize len, gboolean 
 {
   g_autoptr(GPtrArray) own_diagnostics = diagnostics == NULL ? arw_diagnostics_new () : NULL;
   ParseCtx ctx = { path, strict, diagnostics != NULL ? diagnostics : own_diagnostics,
-                   data != NULL ? data : "", NULL };
+                   data != NULL ? data : "", NULL, { 0, 0, 0 } };
   g_autoptr(ArwCatalog) self = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GArray) offsets = g_array_new (FALSE, FALSE, sizeof (gsize));
@@ -813,7 +837,8 @@ read_bounded (const char *path, gsize *len_out, GError **error)
   gsize len = 0;
   int fd;
 
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  /* O_NONBLOCK: opening a FIFO must not hang; fstat() rejects it next. */
+  fd = g_open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
   if (fd < 0 || fstat (fd, &st) != 0)
     {
       int saved = errno;

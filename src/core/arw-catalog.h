@@ -16,9 +16,11 @@ typedef enum {
   ARW_DIAGNOSTIC_ERROR,   /* a bundle or a whole file was skipped */
 } ArwDiagnosticSeverity;
 
-/* One problem found while loading catalogs or installations. line and
- * column are 1-based; 0 means unknown. bundle_id is NULL for file-level
- * problems. */
+/* One problem found while loading catalogs or installations. message is
+ * a complete sentence naming the file (and the line and bundle when
+ * known): it is what a front end prints. The other fields repeat the
+ * parts for programs: line and column are 1-based (0 means unknown),
+ * bundle_id is NULL for file-level problems. */
 typedef struct {
   char *path;
   guint line;

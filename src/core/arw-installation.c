@@ -145,6 +145,11 @@ read_json_file (const char *path, GBytes **bytes_out, char **problem)
         *problem = g_strdup_printf ("%s could not be read: %s", path, g_strerror (errno));
       return NULL;
     }
+  if (!S_ISREG (st.st_mode))
+    {
+      *problem = g_strdup_printf ("%s is not a regular file", path);
+      return NULL;
+    }
   if (st.st_size > ARW_CATALOG_MAX_BYTES)
     {
       *problem = g_strdup_printf ("%s is %" G_GUINT64_FORMAT " bytes; the limit is 16 MiB",
