@@ -522,7 +522,6 @@ test_arw_vector_tree (void)
   g_autoptr(ArwStoreRollbackResult) applied = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(GRegex) snap_re = g_regex_new ("\"snapshot_created\": \"[^\"]*\"", 0, 0, NULL);
   g_autofree char *apply_norm = NULL;
 
   copy_tree (src, dst);

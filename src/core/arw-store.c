@@ -566,14 +566,12 @@ arw_store_has_live_state (ArwStore *self, const char *bundle_id)
 {
   g_autofree char *dir = NULL;
   arw_autofd live_fd = -1;
-  guint arw_components = ARW_STORE_COMPONENT_BUNDLE_JSON | ARW_STORE_COMPONENT_ARTIFACTS |
-                         ARW_STORE_COMPONENT_PAYLOAD;
 
   g_return_val_if_fail (ARW_IS_STORE (self), FALSE);
   g_return_val_if_fail (bundle_id != NULL, FALSE);
   dir = arw_store_dir_name (bundle_id);
   live_fd = arw_fs_open_dir_at (self->root_fd, dir, FALSE, NULL);
-  return live_fd >= 0 && (_arw_store_components_present (live_fd) & arw_components) != 0;
+  return live_fd >= 0 && (_arw_store_components_present (live_fd) & ARW_STORE_ARW_COMPONENTS) != 0;
 }
 
 gboolean
@@ -851,7 +849,7 @@ commit_locked (ArwStoreTransaction *tx, gboolean *journal_written, GError **erro
   journal->dir = g_strdup (tx->dir);
   journal->source = g_build_filename (ARW_STORE_STAGING_DIR, tx->staging_name, NULL);
   journal->components = _arw_store_components_present (tx->staging_fd);
-  if (journal->components == 0)
+  if ((journal->components & ARW_STORE_ARW_COMPONENTS) == 0)
     {
       g_set_error (error, ARW_ERROR, ARW_ERROR_INVALID_ARGUMENT,
                    "nothing was staged for bundle %s; stage bundle.json, artifacts or payload",
@@ -1016,8 +1014,7 @@ inspect_revision (ArwStore *self, const char *dir, const char *revision, guint *
         }
       components |= 1u << i;
     }
-  if ((components & (ARW_STORE_COMPONENT_BUNDLE_JSON | ARW_STORE_COMPONENT_ARTIFACTS |
-                     ARW_STORE_COMPONENT_PAYLOAD)) == 0)
+  if ((components & ARW_STORE_ARW_COMPONENTS) == 0)
     {
       g_set_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA,
                    "revision %s holds no bundle.json, artifacts or payload; pick another revision",
