@@ -100,7 +100,12 @@ arw_signature_summary_get_ok (ArwSignatureSummary *self)
 const char *const *
 arw_signature_summary_get_failed_ids (ArwSignatureSummary *self)
 {
+  static const char *const empty[] = { NULL };
+
   g_return_val_if_fail (self != NULL, NULL);
+  /* an empty null-terminated GPtrArray may not have allocated pdata yet */
+  if (self->failed_ids->pdata == NULL)
+    return empty;
   return (const char *const *) self->failed_ids->pdata;
 }
 
