@@ -330,3 +330,223 @@ cmd_bundles_list (int argc, char **argv)
   print_installations_text (inv.audit);
   return ARW_CLI_EXIT_OK;
 }
+
+static void
+print_audit_text (ArwCliInventory *inv)
+{
+  guint n = arw_inventory_audit_get_n_items (inv->audit);
+
+  g_print ("Bundle root context: %s\n", inv->install_dir);
+  print_summary_line (arw_inventory_audit_get_summary (inv->audit), inv->trust.require_trusted);
+  for (guint i = 0; i < n; i++)
+    {
+      ArwInstallation *inst = arw_inventory_audit_get_installation (inv->audit, i);
+      const ArwManifestVerification *v = arw_inventory_audit_get_verification (inv->audit, i);
+      g_autofree char *words = v != NULL ? arw_cli_describe_verification (v) : NULL;
+
+      g_print ("%s [%s]\n", arw_installation_get_name (inst) != NULL ? arw_installation_get_name (inst) : arw_installation_get_id (inst),
+               arw_installation_get_id (inst));
+      if (v == NULL)
+        {
+          g_print ("  signature: missing (bundle.json lacks signature block)\n");
+          continue;
+        }
+      g_print ("  signature: %s | canonical %s\n", words, v->canonical_sha256 != NULL ? v->canonical_sha256 : "—");
+      for (guint w = 0; w < v->warnings->len; w++)
+        g_print ("  warning: %s\n", (const char *) g_ptr_array_index (v->warnings, w));
+      arw_cli_print_signature_lines (v, 4);
+    }
+}
+
+static int
+cmd_bundles_audit (int argc, char **argv)
+{
+  const char *path = "bundles audit";
+  g_autofree char *dest = NULL;
+  gboolean require_signed = FALSE;
+  ArwCliJsonOptions json = { 0 };
+  GOptionEntry entries[] = {
+    { "dest", 0, 0, G_OPTION_ARG_FILENAME, &dest, N_("Installed bundles root (default: <state>/runtime/bundles)"), N_("DIR") },
+    { "require-signed", 0, 0, G_OPTION_ARG_NONE, &require_signed,
+      N_("Fail unless every bundle carries a valid signature from a trusted publisher"), NULL },
+    ARW_CLI_JSON_OPTION_ENTRIES (json),
+    { NULL }
+  };
+  g_auto(ArwCliInventory) inv = { 0 };
+  g_autoptr(GError) error = NULL;
+  ArwSignatureSummary *summary;
+
+  if (!arw_cli_parse (path, "", _("Check the signatures of every installed bundle."), entries, &argc, &argv, 0, 0) ||
+      !arw_cli_check_json_options (path, &json))
+    return ARW_CLI_EXIT_USAGE;
+  if (!cli_inventory_load (&inv, dest, require_signed, &error))
+    return arw_cli_fail (error);
+  summary = arw_inventory_audit_get_summary (inv.audit);
+  arw_signature_summary_set_enforced (summary, inv.trust.require_trusted);
+
+  if (json.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "context");
+      json_builder_add_string_value (b, inv.install_dir);
+      json_builder_set_member_name (b, "context_kind");
+      json_builder_add_string_value (b, "local");
+      json_builder_set_member_name (b, "installations");
+      json_builder_add_value (b, arw_inventory_audit_installations_to_json (inv.audit));
+      json_builder_set_member_name (b, "summary");
+      json_builder_add_value (b, arw_signature_summary_to_json (summary));
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      arw_cli_print_json (root, json.pretty);
+    }
+  else
+    print_audit_text (&inv);
+
+  if (inv.trust.require_trusted && !arw_signature_summary_get_ok (summary))
+    {
+      g_autofree char *ids = g_strjoinv (", ", (char **) arw_signature_summary_get_failed_ids (summary));
+      return arw_cli_fail_message ("signature verification failed for bundle(s): %s", ids);
+    }
+  return ARW_CLI_EXIT_OK;
+}
+
+static void
+add_optional_string (JsonBuilder *b, const char *name, const char *value)
+{
+  if (value == NULL)
+    return;
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+/* §5.11: the manifest warnings plus "<key_id or pk>: <error>" per entry. */
+static GPtrArray *
+shortfall_warnings (const ArwManifestVerification *v)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < v->warnings->len; i++)
+    g_ptr_array_add (out, g_strdup (g_ptr_array_index (v->warnings, i)));
+  for (guint i = 0; i < v->signatures->len; i++)
+    {
+      const ArwManifestSignatureReport *r = g_ptr_array_index (v->signatures, i);
+      if (r->error != NULL)
+        g_ptr_array_add (out, g_strdup_printf ("%s: %s", r->key_id != NULL ? r->key_id : r->public_key_b64, r->error));
+    }
+  if (out->len == 0)
+    g_ptr_array_add (out, g_strdup_printf ("No trusted signer registry entry for channel %s",
+                                           v->channel != NULL ? v->channel : "(none)"));
+  return out;
+}
+
+static void
+add_shortfall_bundle (JsonBuilder *b, ArwInstallation *inst, const ArwManifestVerification *v)
+{
+  g_autoptr(GPtrArray) warnings = shortfall_warnings (v);
+
+  json_builder_begin_object (b);
+  add_optional_string (b, "channel", arw_installation_get_channel (inst));
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, arw_installation_get_id (inst));
+  add_optional_string (b, "imported_at", arw_installation_get_imported_at (inst));
+  add_optional_string (b, "installed_at", arw_installation_get_installed_at (inst));
+  add_optional_string (b, "metadata_path", arw_installation_get_metadata_path (inst));
+  add_optional_string (b, "name", arw_installation_get_name (inst));
+  add_optional_string (b, "root", arw_installation_get_root (inst));
+  json_builder_set_member_name (b, "warnings");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < warnings->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (warnings, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+static void
+print_shortfall_text (JsonNode *root, guint count)
+{
+  JsonArray *bundles = json_object_get_array_member (json_node_get_object (root), "bundles");
+
+  if (count == 0)
+    {
+      g_print (_("No trust shortfalls: every signed bundle is signed by a trusted publisher (or not signed at all).\n"));
+      return;
+    }
+  g_print (ngettext ("%u bundle is signed, but not by a trusted publisher:\n",
+                     "%u bundles are signed, but not by a trusted publisher:\n", count), count);
+  for (guint i = 0; i < json_array_get_length (bundles); i++)
+    {
+      JsonObject *o = json_array_get_object_element (bundles, i);
+      JsonArray *w = json_object_get_array_member (o, "warnings");
+      g_print ("  - %s\n", json_object_get_string_member (o, "id"));
+      for (guint j = 0; j < json_array_get_length (w); j++)
+        g_print ("      %s\n", json_array_get_string_element (w, j));
+    }
+  g_print (_("Hint: add the publisher's key to bundle_signers.json (or ARW_RUNTIME_BUNDLE_SIGNERS) if you trust it.\n"));
+}
+
+static int
+cmd_bundles_trust_shortfall (int argc, char **argv)
+{
+  const char *path = "bundles trust-shortfall";
+  g_autofree char *dir = NULL, *install_dir = NULL;
+  ArwCliJsonOptions json = { 0 };
+  GOptionEntry entries[] = {
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, N_("Accepted for ARW compatibility; catalogs are not needed"), N_("DIR") },
+    { "install-dir", 0, 0, G_OPTION_ARG_FILENAME, &install_dir, N_("Installed bundles root (default: <state>/runtime/bundles)"), N_("DIR") },
+    ARW_CLI_JSON_OPTION_ENTRIES (json),
+    { NULL }
+  };
+  g_auto(ArwCliInventory) inv = { 0 };
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) error = NULL;
+  guint count = 0;
+
+  if (!arw_cli_parse (path, "", _("List installed bundles whose valid signatures no trusted publisher made."),
+                      entries, &argc, &argv, 0, 0) ||
+      !arw_cli_check_json_options (path, &json))
+    return ARW_CLI_EXIT_USAGE;
+  if (!cli_inventory_load (&inv, install_dir, FALSE, &error))
+    return arw_cli_fail (error);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "bundles");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < arw_inventory_audit_get_n_items (inv.audit); i++)
+    {
+      const ArwManifestVerification *v = arw_inventory_audit_get_verification (inv.audit, i);
+      if (v == NULL || !arw_manifest_verification_is_trust_shortfall (v))
+        continue;
+      add_shortfall_bundle (b, arw_inventory_audit_get_installation (inv.audit, i), v);
+      count++;
+    }
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "count");
+  json_builder_add_int_value (b, count);
+  json_builder_set_member_name (b, "roots");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, inv.install_dir);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "summary");
+  json_builder_add_value (b, arw_signature_summary_to_json (arw_inventory_audit_get_summary (inv.audit)));
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+
+  if (json.json)
+    {
+      arw_cli_print_json (root, json.pretty);
+      return ARW_CLI_EXIT_OK;
+    }
+  print_shortfall_text (root, count);
+  return ARW_CLI_EXIT_OK;
+}
+
+const ArwCliCommand arw_cli_bundles_commands[] = {
+  { "bundles list", N_("List catalogs and installed bundles"), cmd_bundles_list },
+  { "bundles audit", N_("Check the signatures of installed bundles"), cmd_bundles_audit },
+  { "bundles trust-shortfall", N_("Show bundles signed by untrusted publishers"), cmd_bundles_trust_shortfall },
+  { NULL, NULL, NULL }
+};

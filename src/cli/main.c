@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include <glib.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "arw-cli.h"
 
 int
 main (int argc, char **argv)
 {
-  g_print ("arw-runtime %s\n", PACKAGE_VERSION);
-  return 0;
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  return arw_cli_run (argc, argv);
 }
