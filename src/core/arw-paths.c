@@ -51,7 +51,7 @@ arw_paths_running_uninstalled (void)
 }
 
 /* Config search, after ARW's (§2.3): $ARW_CONFIG_DIR (the directory that
- * contains configs/), then the source tree when uninstalled, then the
+ * contains configs/) alone when set; otherwise the source tree when uninstalled, then the
  * installed $datadir/arw, then the current directory. */
 char *
 arw_paths_find_config_file (const char *relpath)
@@ -61,12 +61,16 @@ arw_paths_find_config_file (const char *relpath)
   const char *bases[4];
   guint n = 0;
 
+  /* An explicit ARW_CONFIG_DIR is the whole answer: no fallback. */
   if (env_base != NULL)
     bases[n++] = env_base;
-  if (arw_paths_running_uninstalled ())
+  else if (arw_paths_running_uninstalled ())
     bases[n++] = ARW_SOURCE_ROOT;
-  bases[n++] = ARW_INSTALLED_CONFIG_BASE;
-  bases[n++] = cwd;
+  if (env_base == NULL)
+    {
+      bases[n++] = ARW_INSTALLED_CONFIG_BASE;
+      bases[n++] = cwd;
+    }
 
   for (guint i = 0; i < n; i++)
     {
