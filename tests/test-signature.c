@@ -497,6 +497,21 @@ test_verify_signatures_shapes (void)
     g_assert_null (v);
     g_assert_cmpstr (error->message, ==, "bundle manifest root must be a JSON object");
   }
+  {
+    gsize big = 16 * 1024 * 1024 + 1;
+    g_autofree char *huge = g_malloc (big + 1);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ArwManifestVerification) v = NULL;
+
+    memset (huge, ' ', big);
+    huge[0] = '{';
+    huge[big - 1] = '}';
+    huge[big] = '\0';
+    v = arw_manifest_verify (huge, big, NULL, &error);
+    g_assert_null (v);
+    g_assert_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA);
+    g_assert_nonnull (strstr (error->message, "too large"));
+  }
 }
 
 /* ---- signing (§4.2) ------------------------------------------------------ */
@@ -755,6 +770,11 @@ test_key_errors (void)
   key = arw_ed25519_key_new_from_file (bad, &error);
   g_assert_null (key);
   g_assert_nonnull (strstr (error->message, bad));
+  g_clear_error (&error);
+
+  key = arw_ed25519_key_new_from_file ("/dev/zero", &error);
+  g_assert_null (key);
+  g_assert_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA);
   g_clear_error (&error);
 
   key = arw_ed25519_key_new_from_file (missing, &error);

@@ -308,6 +308,12 @@ test_registry_load_states (void)
   g_assert_nonnull (strstr (error->message, "registry/does_not_exist.json"));
   g_clear_error (&error);
 
+  {
+    g_autoptr(ArwSignerRegistryLoad) dir = arw_signer_registry_load_path ("/");
+    g_assert_cmpint (dir->state, ==, ARW_SIGNER_REGISTRY_FAILED);
+    g_assert_cmpstr (dir->error->message, ==, "/: not a regular file of at most 1048576 bytes");
+  }
+
   g_assert_cmpint (loaded_empty->state, ==, ARW_SIGNER_REGISTRY_LOADED);
   g_assert_false (arw_signer_registry_load_require (loaded_empty, &error));
   g_assert_error (error, ARW_ERROR, ARW_ERROR_UNTRUSTED);

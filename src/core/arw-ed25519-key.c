@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -8,6 +9,8 @@
 #include "arw-ed25519-key.h"
 #include "arw-error.h"
 #include "arw-sha256.h"
+
+#define KEY_FILE_MAX_SIZE 4096
 
 struct _ArwEd25519Key {
   guint8 secret[crypto_sign_ed25519_SECRETKEYBYTES]; /* seed || public key */
@@ -90,11 +93,20 @@ arw_ed25519_key_new_from_file (const char *path, GError **error)
   g_autofree char *contents = NULL;
   g_autoptr(GError) error_local = NULL;
   gsize len = 0;
+  GStatBuf st;
   ArwEd25519Key *self;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  /* a key file is a few dozen bytes; refuse devices, FIFOs and huge files */
+  if (g_stat (path, &st) == 0 && (!S_ISREG (st.st_mode) || st.st_size > KEY_FILE_MAX_SIZE))
+    {
+      g_set_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA,
+                   "%s is not an ed25519 secret key file (expected a small file holding a base64 seed)",
+                   path);
+      return NULL;
+    }
   if (!g_file_get_contents (path, &contents, &len, &error_local))
     {
       g_set_error (error, ARW_ERROR, ARW_ERROR_NOT_FOUND,

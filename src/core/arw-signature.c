@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -22,10 +23,24 @@
  * dalek's error texts: point decompression is checked separately, and a
  * non-canonical S gets dalek's ScalarFormat message. */
 
+/* bundle.json files are a few KiB; refuse absurd ones before parsing */
+#define MANIFEST_MAX_SIZE (16 * 1024 * 1024)
+
 #define DALEK_PREFIX "signature error: "
 #define MSG_DECOMPRESS DALEK_PREFIX "Cannot decompress Edwards point"
 #define MSG_SCALAR DALEK_PREFIX "Cannot use scalar with high-bit set"
 #define MSG_EQUATION DALEK_PREFIX "Verification equation was not satisfied"
+
+static gboolean
+check_size (gsize len, GError **error)
+{
+  if (len <= MANIFEST_MAX_SIZE)
+    return TRUE;
+  g_set_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA,
+               "bundle manifest is too large (%" G_GSIZE_FORMAT " bytes, the limit is %d)",
+               len, MANIFEST_MAX_SIZE);
+  return FALSE;
+}
 
 typedef struct {
   GBytes *payload;
@@ -474,6 +489,8 @@ arw_manifest_verify (const char *data, gssize len, ArwSignerRegistry *registry, 
   g_return_val_if_fail (data != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!check_size (len < 0 ? strlen (data) : (gsize) len, error))
+    return NULL;
   payload = arw_canonical_json_payload (data, len, error);
   if (payload == NULL)
     return NULL;
@@ -515,10 +532,13 @@ arw_manifest_verify_file (const char *path, ArwSignerRegistry *registry, GError 
 {
   g_autofree char *data = NULL;
   gsize len = 0;
+  GStatBuf st;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && !check_size (st.st_size, error))
+    return NULL;
   if (!g_file_get_contents (path, &data, &len, error))
     return NULL;
   return arw_manifest_verify (data, len, registry, error);
@@ -761,6 +781,8 @@ arw_manifest_sign (const char *data, gssize len, const guint8 seed[32], const ch
   g_return_val_if_fail (seed != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (!check_size (len < 0 ? strlen (data) : (gsize) len, error))
+    return NULL;
   payload = arw_canonical_json_payload (data, len, error);
   if (payload == NULL)
     return NULL;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -352,10 +353,17 @@ arw_signer_registry_new_from_file (const char *path, GError **error)
   g_autofree char *data = NULL;
   g_autoptr(GError) error_local = NULL;
   gsize len = 0;
+  GStatBuf st;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (g_stat (path, &st) == 0 && (!S_ISREG (st.st_mode) || st.st_size > REGISTRY_MAX_SIZE))
+    {
+      g_set_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA,
+                   "%s: not a regular file of at most %d bytes", path, REGISTRY_MAX_SIZE);
+      return NULL;
+    }
   if (!g_file_get_contents (path, &data, &len, &error_local))
     {
       gboolean missing = g_error_matches (error_local, G_FILE_ERROR, G_FILE_ERROR_NOENT);
