@@ -204,6 +204,7 @@ test_hardware_amd_kfd (void)
   g_assert_cmpstr (gpu->stable_id, ==, "GPU-002bdc545d6b4b87");
   g_assert_true (gpu->backends[ARW_GPU_BACKEND_ROCM].usable);
   g_assert_cmpint (gpu->backends[ARW_GPU_BACKEND_ROCM].index, ==, 0);
+  g_assert_cmpuint (gpu->kfd_gpu_id, ==, 52437);
   g_assert_cmpstr (gpu->backends[ARW_GPU_BACKEND_CUDA].reason, ==, "not an NVIDIA GPU");
   arw_test_rm_rf (root);
 }

@@ -831,7 +831,9 @@ static gboolean
 probe_kfd_node (Probe *p, const char *node, int hip_index)
 {
   g_autofree char *rel = g_build_filename ("sys/class/kfd/kfd/topology/nodes", node, "properties", NULL);
+  g_autofree char *id_rel = g_build_filename ("sys/class/kfd/kfd/topology/nodes", node, "gpu_id", NULL);
   g_autofree char *text = read_rel (p, rel);
+  guint64 gpu_id = 0;
   g_autoptr(GHashTable) props = NULL;
   g_autofree char *slot = NULL;
   guint64 location;
@@ -853,6 +855,8 @@ probe_kfd_node (Probe *p, const char *node, int hip_index)
     gpu->pci_device_id = (guint16) kfd_prop (props, "device_id");
   if (gpu->uuid == NULL)
     gpu->uuid = amd_uuid (kfd_prop (props, "unique_id"));
+  if (read_rel_u64 (p, id_rel, 10, &gpu_id) && gpu_id <= G_MAXUINT32)
+    gpu->kfd_gpu_id = (guint32) gpu_id;
   gpu->backends[ARW_GPU_BACKEND_ROCM].index = hip_index;
   return TRUE;
 }
@@ -1393,6 +1397,11 @@ add_gpu_json (JsonBuilder *b, const ArwGpu *gpu)
   add_string_or_null (b, "uuid", gpu->uuid);
   json_builder_set_member_name (b, "vram_bytes");
   json_builder_add_int_value (b, (gint64) MIN (gpu->vram_bytes, (guint64) G_MAXINT64));
+  if (gpu->kfd_gpu_id != 0)
+    {
+      json_builder_set_member_name (b, "kfd_gpu_id");
+      json_builder_add_int_value (b, gpu->kfd_gpu_id);
+    }
   json_builder_set_member_name (b, "backends");
   json_builder_begin_object (b);
   for (guint k = 0; k < ARW_GPU_BACKEND_LAST; k++)

@@ -43,6 +43,7 @@ typedef struct {
   char *uuid;      /* NVIDIA "GPU-…" or ROCm "GPU-<unique_id hex>", NULL if unknown */
   char *stable_id; /* NVIDIA: GPU UUID; AMD: ROCm unique id, else PCI slot; others: PCI slot */
   guint64 vram_bytes; /* 0 when unknown (integrated GPUs) */
+  guint32 kfd_gpu_id; /* ROCm KFD topology gpu_id, 0 when none */
   ArwGpuBackendState backends[ARW_GPU_BACKEND_LAST];
 } ArwGpu;
 
