@@ -78,6 +78,7 @@ struct _ArwConsentLedger {
   gboolean tampered;
   char *warning;
   gint64 n_records;
+  gint64 head_seq;                     /* seq in ledger.head at the last load */
   char last_hash[ARW_SHA256_HEX_SIZE]; /* sha256 of the last complete line */
   char prev_hash[ARW_SHA256_HEX_SIZE]; /* … and of the one before */
   goffset valid_length;                /* bytes of complete lines */
@@ -310,6 +311,7 @@ reset_state (ArwConsentLedger *self)
   self->tampered = FALSE;
   g_clear_pointer (&self->warning, g_free);
   self->n_records = 0;
+  self->head_seq = 0;
   self->valid_length = 0;
   g_strlcpy (self->last_hash, GENESIS_HASH, sizeof self->last_hash);
   g_strlcpy (self->prev_hash, GENESIS_HASH, sizeof self->prev_hash);
@@ -521,6 +523,7 @@ arw_consent_ledger_load (ArwConsentLedger *self, GError **error)
     return FALSE;
   if (data == NULL || verify_lines (self, data, len))
     check_head (self, &head);
+  self->head_seq = head.seq;
   self->loaded = TRUE;
   return TRUE;
 }
@@ -632,26 +635,29 @@ lock_ledger (ArwConsentLedger *self, int *fd_out, GError **error)
   return TRUE;
 }
 
-/* Under the lock: reload (another process may have appended), start a new
- * chain if the old one is broken, bring a lagging head up to date, then
- * write the record and the head. */
+/* Takes the lock and reloads (another process may have appended), starts
+ * a new chain if the old one is broken, and brings a lagging head up to
+ * date. The caller appends and then closes *lock. */
 static gboolean
-append_record (ArwConsentLedger *self, Record *r, GError **error)
+lock_and_reload (ArwConsentLedger *self, int *lock, GError **error)
 {
-  g_auto(LedgerFd) lock = -1;
-  g_autofree char *line = NULL;
-  g_autofree char *line_nl = NULL;
-  g_autofree char *line_hash = NULL;
-  g_auto(Head) head = { 0 };
-
-  if (!lock_ledger (self, &lock, error) || !arw_consent_ledger_load (self, error))
+  if (!lock_ledger (self, lock, error) || !arw_consent_ledger_load (self, error))
     return FALSE;
   if (self->tampered && !quarantine (self, error))
     return FALSE;
-  if (!read_head (self, &head, error))
+  if (self->head_seq != self->n_records && !write_head (self, self->n_records, self->last_hash, error))
     return FALSE;
-  if (head.seq != self->n_records && !write_head (self, self->n_records, self->last_hash, error))
-    return FALSE;
+  self->head_seq = self->n_records;
+  return TRUE;
+}
+
+/* With the lock held: the record, then the head, each durable. */
+static gboolean
+append_locked (ArwConsentLedger *self, Record *r, GError **error)
+{
+  g_autofree char *line = NULL;
+  g_autofree char *line_nl = NULL;
+  g_autofree char *line_hash = NULL;
 
   r->seq = self->n_records + 1;
   r->time = now_rfc3339 ();
@@ -668,11 +674,19 @@ append_record (ArwConsentLedger *self, Record *r, GError **error)
   g_strlcpy (self->last_hash, line_hash, sizeof self->last_hash);
   apply_record (self, r);
   g_clear_pointer (&self->warning, g_free);
-  return write_head (self, r->seq, line_hash, error);
+  if (!write_head (self, r->seq, line_hash, error))
+    return FALSE;
+  self->head_seq = r->seq;
+  return TRUE;
 }
 
+/* modalities may be NULL only when null_modalities_ok (revoke all). */
 static gboolean
-validate_request (const char *bundle_id, const char *const *modalities, const char *revision, GError **error)
+validate_request (const char *bundle_id,
+                  const char *const *modalities,
+                  gboolean null_modalities_ok,
+                  const char *revision,
+                  GError **error)
 {
   if (!valid_text (bundle_id, BUNDLE_ID_MAX))
     {
@@ -686,6 +700,8 @@ validate_request (const char *bundle_id, const char *const *modalities, const ch
                            "revision must be 1-512 bytes of printable UTF-8");
       return FALSE;
     }
+  if (modalities == NULL && null_modalities_ok)
+    return TRUE;
   if (modalities == NULL || modalities[0] == NULL)
     {
       g_set_error_literal (error, ARW_ERROR, ARW_ERROR_INVALID_ARGUMENT, "consent needs at least one modality");
@@ -727,19 +743,20 @@ arw_consent_ledger_grant (ArwConsentLedger *self,
                           GError **error)
 {
   g_auto(Record) r = { 0 };
+  g_auto(LedgerFd) lock = -1;
 
   g_return_val_if_fail (ARW_IS_CONSENT_LEDGER (self), FALSE);
   g_return_val_if_fail (scope == ARW_CONSENT_SCOPE_ONCE || scope == ARW_CONSENT_SCOPE_ALWAYS, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!validate_request (bundle_id, modalities, revision, error))
+  if (!validate_request (bundle_id, modalities, FALSE, revision, error))
     return FALSE;
   r.action = g_strdup ("grant");
   r.bundle_id = g_strdup (bundle_id);
   r.modalities = dedup_modalities (modalities);
   r.scope = g_strdup (arw_consent_scope_to_string (scope));
   r.revision = g_strdup (revision);
-  if (!append_record (self, &r, error))
+  if (!lock_and_reload (self, &lock, error) || !append_locked (self, &r, error))
     return FALSE;
   for (guint i = 0; scope == ARW_CONSENT_SCOPE_ONCE && r.modalities[i] != NULL; i++)
     g_hash_table_replace (self->once, entry_key (bundle_id, r.modalities[i]), GSIZE_TO_POINTER ((gsize) r.seq));
@@ -773,27 +790,27 @@ arw_consent_ledger_revoke (ArwConsentLedger *self,
                            GError **error)
 {
   g_auto(Record) r = { 0 };
+  g_auto(LedgerFd) lock = -1;
   g_auto(GStrv) all = NULL;
 
   g_return_val_if_fail (ARW_IS_CONSENT_LEDGER (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (modalities == NULL && valid_text (bundle_id, BUNDLE_ID_MAX))
+  if (!validate_request (bundle_id, modalities, TRUE, NULL, error) || !lock_and_reload (self, &lock, error))
+    return FALSE;
+  if (modalities == NULL)
     {
-      if (!self->loaded && !arw_consent_ledger_load (self, error))
-        return FALSE;
+      /* computed under the lock, from the chain as it is now */
       all = granted_modalities (self, bundle_id);
       if (all[0] == NULL)
         return TRUE;
       modalities = (const char *const *) all;
     }
-  if (!validate_request (bundle_id, modalities, NULL, error))
-    return FALSE;
   r.action = g_strdup ("revoke");
   r.bundle_id = g_strdup (bundle_id);
   r.modalities = dedup_modalities (modalities);
   r.scope = g_strdup ("always");
-  if (!append_record (self, &r, error))
+  if (!append_locked (self, &r, error))
     return FALSE;
   for (guint i = 0; r.modalities[i] != NULL; i++)
     {
