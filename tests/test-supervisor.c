@@ -190,7 +190,10 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->state_dir = g_build_filename (f->tmp, "state", NULL);
   f->bundle_dir = g_build_filename (f->state_dir, "runtime", "bundles", "fake__00000000", NULL);
   g_assert_cmpint (g_mkdir_with_parents (f->bundle_dir, 0700), ==, 0);
-  f->fake = g_test_build_filename (G_TEST_BUILT, "fake-runtime", NULL);
+  {
+    g_autofree char *built = g_test_build_filename (G_TEST_BUILT, "fake-runtime", NULL);
+    f->fake = g_canonicalize_filename (built, NULL);
+  }
   g_assert_true (g_file_test (f->fake, G_FILE_TEST_IS_EXECUTABLE));
   f->bus = arw_event_bus_new (ARW_EVENT_BUS_DEFAULT_REPLAY);
   f->supervisor = arw_supervisor_new (f->bus, f->state_dir);
@@ -274,8 +277,10 @@ restore_no_restart (Fixture *f, const char *id)
   ArwRestoreOptions options = { .no_restart = TRUE };
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (arw_supervisor_restore (f->supervisor, id, &options, &error));
+  gboolean ok = arw_supervisor_restore (f->supervisor, id, &options, &error);
+
   g_assert_no_error (error);
+  g_assert_true (ok);
 }
 
 

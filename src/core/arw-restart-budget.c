@@ -49,10 +49,10 @@ env_positive_uint (const char *name, guint fallback)
 ArwRestartBudget *
 arw_restart_budget_new_from_env (void)
 {
-  return arw_restart_budget_new (env_positive_uint ("ARW_RUNTIME_RESTART_MAX",
-                                                    ARW_RESTART_BUDGET_DEFAULT_MAX),
-                                 env_positive_uint ("ARW_RUNTIME_RESTART_WINDOW_SEC",
-                                                    ARW_RESTART_BUDGET_DEFAULT_WINDOW_SEC));
+  guint max_restarts = env_positive_uint ("ARW_RUNTIME_RESTART_MAX", ARW_RESTART_BUDGET_DEFAULT_MAX);
+  guint window = env_positive_uint ("ARW_RUNTIME_RESTART_WINDOW_SEC", ARW_RESTART_BUDGET_DEFAULT_WINDOW_SEC);
+
+  return arw_restart_budget_new (max_restarts, window);
 }
 
 void

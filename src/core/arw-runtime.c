@@ -6,12 +6,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <unistd.h>
 
-#include <gio/gunixinputstream.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "arw-error.h"
@@ -38,7 +40,6 @@ typedef struct _Probe Probe;
  * the runtime only borrows it and detaches (runtime = NULL) on dispose. */
 struct _Launch {
   ArwRuntime *runtime;
-  GSubprocess *process;
   GPid pid;
   int pipe_fd;
   guint pipe_source;
@@ -450,7 +451,9 @@ launch_free (Launch *launch)
 {
   if (launch->pipe_source != 0)
     g_source_remove (launch->pipe_source);
-  g_clear_object (&launch->process);
+  if (launch->pipe_fd >= 0)
+    g_close (launch->pipe_fd, NULL);
+  g_spawn_close_pid (launch->pid);
   g_clear_pointer (&launch->expanded, arw_process_spec_free);
   g_free (launch->failure);
   g_free (launch);
@@ -646,13 +649,13 @@ schedule_probe (ArwRuntime *self, guint delay_ms)
 /* ---- exit, failure and automatic restart ------------------------------ */
 
 static char *
-describe_exit (GSubprocess *process)
+describe_exit (int wait_status)
 {
-  if (g_subprocess_get_if_exited (process))
-    return g_strdup_printf ("process exited with status %d", g_subprocess_get_exit_status (process));
-  if (g_subprocess_get_if_signaled (process))
+  if (WIFEXITED (wait_status))
+    return g_strdup_printf ("process exited with status %d", WEXITSTATUS (wait_status));
+  if (WIFSIGNALED (wait_status))
     {
-      int sig = g_subprocess_get_term_sig (process);
+      int sig = WTERMSIG (wait_status);
       return g_strdup_printf ("process exited with signal %d (%s)", sig, g_strsignal (sig));
     }
   return g_strdup ("process exited");
@@ -748,7 +751,7 @@ schedule_restart_or_fail (ArwRuntime *self, const char *reason)
 static void
 launch_exited (ArwRuntime *self, Launch *launch, int wait_status)
 {
-  g_autofree char *exit_text = describe_exit (launch->process);
+  g_autofree char *exit_text = describe_exit (wait_status);
   g_autofree char *reason = NULL;
   Phase phase = self->phase;
 
@@ -776,19 +779,18 @@ launch_exited (ArwRuntime *self, Launch *launch, int wait_status)
   g_signal_emit (self, signals[SIGNAL_EXITED], 0, wait_status, reason);
 }
 
+/* GLib reaps the child only when this runs on our context, so the pid (and
+ * process group id) cannot be reused while the launch is current. */
 static void
-wait_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+child_watch_cb (GPid pid, int wait_status, gpointer user_data)
 {
   Launch *launch = user_data;
-  g_autoptr(GError) error = NULL;
   g_autoptr(ArwRuntime) self = NULL;
 
-  if (!g_subprocess_wait_finish (G_SUBPROCESS (source), result, &error))
-    g_debug ("waiting for runtime process failed: %s", error->message);
   if (launch->runtime != NULL)
     {
       self = g_object_ref (launch->runtime);
-      launch_exited (self, launch, g_subprocess_get_status (launch->process));
+      launch_exited (self, launch, wait_status);
     }
   launch_free (launch);
 }
@@ -846,32 +848,40 @@ build_argv (const char *command, const ArwProcessSpec *spec)
   return g_strv_builder_end (builder);
 }
 
-static GSubprocess *
-spawn (ArwRuntime *self, const char *const *argv, const char *const *envp,
-       const char *cwd, GError **error)
+/* Spawns argv (no shell) with stdout and stderr on one pipe whose read
+ * end is returned in out_fd. The child is not reaped until our child
+ * watch runs. */
+static gboolean
+spawn (const char *const *argv, const char *const *envp, const char *cwd,
+       GPid *out_pid, int *out_fd, GError **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  int fds[2];
+  gboolean ok;
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_MERGE);
-  g_subprocess_launcher_set_environ (launcher, (char **) envp);
-  if (cwd != NULL)
-    g_subprocess_launcher_set_cwd (launcher, cwd);
-  g_subprocess_launcher_set_child_setup (launcher, child_setup_cb,
-                                         GINT_TO_POINTER ((int) getpid ()), NULL);
-  return g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+    return FALSE;
+  ok = g_spawn_async_with_pipes_and_fds (cwd, argv, envp,
+                                         G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDIN_FROM_DEV_NULL,
+                                         child_setup_cb, GINT_TO_POINTER ((int) getpid ()),
+                                         -1, fds[1], fds[1], NULL, NULL, 0,
+                                         out_pid, NULL, NULL, NULL, error);
+  g_close (fds[1], NULL);
+  if (!ok)
+    {
+      g_close (fds[0], NULL);
+      return FALSE;
+    }
+  *out_fd = fds[0];
+  return TRUE;
 }
 
 static void
 watch_launch (ArwRuntime *self, Launch *launch)
 {
-  GInputStream *out = g_subprocess_get_stdout_pipe (launch->process);
-
-  launch->pipe_fd = g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (out));
   if (g_unix_set_fd_nonblocking (launch->pipe_fd, TRUE, NULL))
     launch->pipe_source = g_unix_fd_add (launch->pipe_fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
                                          pipe_readable_cb, launch);
-  g_subprocess_wait_async (launch->process, NULL, wait_cb, launch);
+  g_child_watch_add (launch->pid, child_watch_cb, launch);
 }
 
 static gboolean
@@ -879,7 +889,8 @@ launch_process (ArwRuntime *self, GError **error)
 {
   ArwPlaceholders values = { self->state_dir, self->bundle_dir, 0 };
   g_autoptr(ArwProcessSpec) expanded = NULL;
-  g_autoptr(GSubprocess) process = NULL;
+  GPid pid = 0;
+  int pipe_fd = -1;
   g_autofree char *command = NULL;
   g_autofree char *hint = NULL;
   g_autofree char *argv_text = NULL;
@@ -908,8 +919,7 @@ launch_process (ArwRuntime *self, GError **error)
   arw_runtime_log_clear_tail (self->log);
   argv_text = g_strjoinv (" ", argv);
   arw_runtime_log_note (self->log, "starting %s", argv_text);
-  process = spawn (self, (const char *const *) argv, (const char *const *) envp, cwd, error);
-  if (process == NULL)
+  if (!spawn ((const char *const *) argv, (const char *const *) envp, cwd, &pid, &pipe_fd, error))
     {
       g_prefix_error (error, "cannot start runtime %s: ", self->id);
       return FALSE;
@@ -917,9 +927,8 @@ launch_process (ArwRuntime *self, GError **error)
 
   launch = g_new0 (Launch, 1);
   launch->runtime = self;
-  launch->process = g_steal_pointer (&process);
-  launch->pid = (GPid) atoi (g_subprocess_get_identifier (launch->process));
-  launch->pipe_fd = -1;
+  launch->pid = pid;
+  launch->pipe_fd = pipe_fd;
   launch->expanded = g_steal_pointer (&expanded);
   /* Also from the parent, so signals cannot race the child's setpgid(). */
   if (setpgid (launch->pid, launch->pid) != 0 && errno != EACCES && errno != ESRCH)
