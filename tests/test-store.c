@@ -6,6 +6,7 @@
 
 #include "arw-error.h"
 #include "arw-sha256.h"
+#include "arw-bundle.h"
 #include "arw-store.h"
 #include "arw-test-utils.h"
 #include "store-test-tree.h"
@@ -91,43 +92,6 @@ count_revisions (Fixture *f, const char *id)
 
 /* ---- directory names ---- */
 
-static void
-test_dir_name (void)
-{
-  static const struct { const char *id, *dir; } cases[] = {
-    { "llama.cpp-preview/linux-x86_64-cpu", "llama.cpp-preview__linux-x86_64-cpu__d5f981db" },
-    { "llama.cpp-preview/linux-x86_64-cuda", "llama.cpp-preview__linux-x86_64-cuda__cf51e580" },
-    { "llava.cpp-preview/linux-x86_64-gpu", "llava.cpp-preview__linux-x86_64-gpu__9462ce27" },
-    { "llava.cpp-preview/linux-x86_64-cpu", "llava.cpp-preview__linux-x86_64-cpu__0720c638" },
-    { "whisper.cpp-preview/linux-x86_64-cpu", "whisper.cpp-preview__linux-x86_64-cpu__b912ba61" },
-    { "piper-preview/linux-x86_64-cpu", "piper-preview__linux-x86_64-cpu__126d9c50" },
-    /* The vector tree's directory. */
-    { LLAMA_ID, "public.llama__linux-x86_64-cpu__d09a3cfd" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *dir = arw_store_dir_name (cases[i].id);
-
-      g_assert_cmpstr (dir, ==, cases[i].dir);
-    }
-}
-
-static void
-test_dir_name_rules (void)
-{
-  g_autofree char *empty = arw_store_dir_name ("");
-  g_autofree char *unicode = arw_store_dir_name ("a\xc3\xa9 b\\c/d");
-  g_autofree char *h_empty = arw_sha256_hex ("", 0);
-  g_autofree char *h_unicode = arw_sha256_hex ("a\xc3\xa9 b\\c/d", strlen ("a\xc3\xa9 b\\c/d"));
-  g_autofree char *want_empty = g_strdup_printf ("bundle__%.8s", h_empty);
-  g_autofree char *want_unicode = g_strdup_printf ("a__b__c__d__%.8s", h_unicode);
-
-  /* é (two bytes) and the space each become one "_"; \ and / become "__". */
-  g_assert_cmpstr (empty, ==, want_empty);
-  g_assert_cmpstr (unicode, ==, want_unicode);
-}
-
 /* ---- commits ---- */
 
 static void
@@ -136,7 +100,7 @@ test_commit_fresh (Fixture *f, gconstpointer data)
   g_autofree char *snapshot = commit_tree (f, store_test_tree_a);
   g_autofree char *live = bundle_path (f, ID, NULL);
   g_autofree char *history = bundle_path (f, ID, "history");
-  g_autofree char *dir = arw_store_dir_name (ID);
+  g_autofree char *dir = arw_bundle_dir_name (ID);
   g_autofree char *want_live = g_build_filename (f->root, dir, NULL);
   gint64 rev = 0;
   g_autoptr(GError) error = NULL;
@@ -703,7 +667,7 @@ write_journal (Fixture *f, const char *name, const char *content)
 static void
 test_damaged_journal (Fixture *f, gconstpointer data)
 {
-  g_autofree char *dir = arw_store_dir_name (ID);
+  g_autofree char *dir = arw_bundle_dir_name (ID);
   g_autofree char *name = g_strconcat (dir, ".json", NULL);
   g_autofree char *evil = g_strdup_printf ("{\"version\":1,\"op\":\"install\",\"bundle\":\"x\",\"dir\":\"%s\","
                                            "\"source\":\"../../etc\",\"components\":[\"bundle.json\"],"
@@ -743,8 +707,6 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_test_add_func ("/arw/store/dir-name", test_dir_name);
-  g_test_add_func ("/arw/store/dir-name-rules", test_dir_name_rules);
   g_test_add_func ("/arw/store/retention-env", test_retention_env);
   g_test_add_func ("/arw/store/arw-vector-tree", test_arw_vector_tree);
 #define ADD(path, fn) g_test_add ("/arw/store/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)

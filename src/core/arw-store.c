@@ -12,6 +12,7 @@
 #include "arw-fs-util.h"
 #include "arw-sha256.h"
 #include "arw-store-journal.h"
+#include "arw-bundle.h"
 #include "arw-store.h"
 
 #define NAME_MAX_BYTES 255
@@ -85,48 +86,6 @@ arw_store_rollback_result_free (ArwStoreRollbackResult *result)
   g_free (result);
 }
 
-/* ---- directory name (spec §3.2) ---- */
-
-char *
-arw_store_dir_name (const char *bundle_id)
-{
-  GString *name = g_string_new (NULL);
-  guint8 digest[ARW_SHA256_DIGEST_SIZE];
-  char hex[9];
-  const char *p = bundle_id;
-  const char *end;
-
-  g_return_val_if_fail (bundle_id != NULL, NULL);
-
-  end = bundle_id + strlen (bundle_id);
-  while (p < end)
-    {
-      gunichar c = g_utf8_get_char_validated (p, end - p);
-
-      if (c == (gunichar) -1 || c == (gunichar) -2)
-        {
-          /* Not UTF-8: one "_" per byte. */
-          g_string_append_c (name, '_');
-          p++;
-          continue;
-        }
-      if (c < 0x80 && (g_ascii_isalnum ((char) c) || c == '-' || c == '_' || c == '.'))
-        g_string_append_c (name, (char) c);
-      else if (c == '/' || c == '\\')
-        g_string_append (name, "__");
-      else
-        g_string_append_c (name, '_');
-      p = g_utf8_next_char (p);
-    }
-  if (name->len == 0)
-    g_string_append (name, "bundle");
-  arw_sha256_digest (bundle_id, strlen (bundle_id), digest);
-  arw_hex_encode (digest, 4, hex);
-  hex[8] = '\0';
-  g_string_append (name, "__");
-  g_string_append (name, hex);
-  return g_string_free (name, FALSE);
-}
 
 static gboolean
 check_bundle_id (const char *bundle_id, char **out_dir, GError **error)
@@ -139,7 +98,7 @@ check_bundle_id (const char *bundle_id, char **out_dir, GError **error)
                            "bundle id is empty; pass the id of a catalog bundle");
       return FALSE;
     }
-  dir = arw_store_dir_name (bundle_id);
+  dir = arw_bundle_dir_name (bundle_id);
   if (strlen (dir) > NAME_MAX_BYTES)
     {
       g_set_error (error, ARW_ERROR, ARW_ERROR_INVALID_ARGUMENT,
@@ -536,7 +495,7 @@ arw_store_get_bundle_dir (ArwStore *self, const char *bundle_id)
 
   g_return_val_if_fail (ARW_IS_STORE (self), NULL);
   g_return_val_if_fail (bundle_id != NULL, NULL);
-  dir = arw_store_dir_name (bundle_id);
+  dir = arw_bundle_dir_name (bundle_id);
   return g_build_filename (self->root, dir, NULL);
 }
 
@@ -569,7 +528,7 @@ arw_store_has_live_state (ArwStore *self, const char *bundle_id)
 
   g_return_val_if_fail (ARW_IS_STORE (self), FALSE);
   g_return_val_if_fail (bundle_id != NULL, FALSE);
-  dir = arw_store_dir_name (bundle_id);
+  dir = arw_bundle_dir_name (bundle_id);
   live_fd = arw_fs_open_dir_at (self->root_fd, dir, FALSE, NULL);
   return live_fd >= 0 && (_arw_store_components_present (live_fd) & ARW_STORE_ARW_COMPONENTS) != 0;
 }
@@ -586,7 +545,7 @@ arw_store_get_live_revision_number (ArwStore *self, const char *bundle_id, gint6
 
   g_return_val_if_fail (ARW_IS_STORE (self), FALSE);
   g_return_val_if_fail (bundle_id != NULL && out_revision != NULL, FALSE);
-  dir = arw_store_dir_name (bundle_id);
+  dir = arw_bundle_dir_name (bundle_id);
   live_fd = arw_fs_open_dir_at (self->root_fd, dir, FALSE, NULL);
   if (live_fd < 0 || !arw_fs_exists_at (live_fd, "bundle.json"))
     {

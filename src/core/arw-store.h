@@ -60,9 +60,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArwStoreRollbackResult, arw_store_rollback_result
 
 typedef struct _ArwStoreTransaction ArwStoreTransaction;
 
-/* Name of the bundle directory (spec §3.2), e.g.
- * "llama.cpp-preview__linux-x86_64-cpu__d5f981db". */
-char *arw_store_dir_name (const char *bundle_id);
 
 /* info.json "summary" of an installed bundle.json: {id, name?, adapter?,
  * channel?, source_kind?, modalities?, profiles?} (empty arrays omitted). */
