@@ -6,6 +6,7 @@
 
 #include "arw-error.h"
 #include "arw-fs-util.h"
+#include "arw-json-writer.h"
 #include "arw-store-journal.h"
 
 #define JOURNAL_VERSION 1
@@ -32,161 +33,6 @@ _arw_store_components_present (int dirfd)
   return mask;
 }
 
-/* ---- serde_json-compatible printer ---- */
-
-static void
-indent (GString *out, guint depth)
-{
-  for (guint i = 0; i < depth; i++)
-    g_string_append (out, "  ");
-}
-
-static void
-print_string (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const guchar *p = (const guchar *) s; *p != '\0'; p++)
-    {
-      switch (*p)
-        {
-        case '"': g_string_append (out, "\\\""); break;
-        case '\\': g_string_append (out, "\\\\"); break;
-        case '\b': g_string_append (out, "\\b"); break;
-        case '\f': g_string_append (out, "\\f"); break;
-        case '\n': g_string_append (out, "\\n"); break;
-        case '\r': g_string_append (out, "\\r"); break;
-        case '\t': g_string_append (out, "\\t"); break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
-static void
-print_value (GString *out, JsonNode *node)
-{
-  char buf[G_ASCII_DTOSTR_BUF_SIZE];
-  GType type = json_node_get_value_type (node);
-
-  if (type == G_TYPE_INT64)
-    g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
-  else if (type == G_TYPE_BOOLEAN)
-    g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
-  else if (type == G_TYPE_STRING)
-    print_string (out, json_node_get_string (node));
-  else
-    {
-      double d = json_node_get_double (node);
-
-      /* Shortest round-trip text; ARW's ryu spelling differs only for
-       * exponents, which store documents do not contain. */
-      g_ascii_dtostr (buf, sizeof buf, d);
-      g_string_append (out, buf);
-      if (strpbrk (buf, ".eEn") == NULL)
-        g_string_append (out, ".0");
-    }
-}
-
-static void print_node (GString *out, JsonNode *node, gboolean pretty, guint depth);
-
-static void
-print_object (GString *out, JsonObject *object, gboolean pretty, guint depth)
-{
-  g_autoptr(GList) members = json_object_get_members (object);
-  gboolean first = TRUE;
-
-  if (members == NULL)
-    {
-      g_string_append (out, "{}");
-      return;
-    }
-  members = g_list_sort (members, (GCompareFunc) strcmp);
-  g_string_append_c (out, '{');
-  for (GList *l = members; l != NULL; l = l->next)
-    {
-      if (!first)
-        g_string_append_c (out, ',');
-      first = FALSE;
-      if (pretty)
-        {
-          g_string_append_c (out, '\n');
-          indent (out, depth + 1);
-        }
-      print_string (out, l->data);
-      g_string_append (out, pretty ? ": " : ":");
-      print_node (out, json_object_get_member (object, l->data), pretty, depth + 1);
-    }
-  if (pretty)
-    {
-      g_string_append_c (out, '\n');
-      indent (out, depth);
-    }
-  g_string_append_c (out, '}');
-}
-
-static void
-print_array (GString *out, JsonArray *array, gboolean pretty, guint depth)
-{
-  guint n = json_array_get_length (array);
-
-  if (n == 0)
-    {
-      g_string_append (out, "[]");
-      return;
-    }
-  g_string_append_c (out, '[');
-  for (guint i = 0; i < n; i++)
-    {
-      if (i > 0)
-        g_string_append_c (out, ',');
-      if (pretty)
-        {
-          g_string_append_c (out, '\n');
-          indent (out, depth + 1);
-        }
-      print_node (out, json_array_get_element (array, i), pretty, depth + 1);
-    }
-  if (pretty)
-    {
-      g_string_append_c (out, '\n');
-      indent (out, depth);
-    }
-  g_string_append_c (out, ']');
-}
-
-static void
-print_node (GString *out, JsonNode *node, gboolean pretty, guint depth)
-{
-  switch (JSON_NODE_TYPE (node))
-    {
-    case JSON_NODE_OBJECT:
-      print_object (out, json_node_get_object (node), pretty, depth);
-      break;
-    case JSON_NODE_ARRAY:
-      print_array (out, json_node_get_array (node), pretty, depth);
-      break;
-    case JSON_NODE_NULL:
-      g_string_append (out, "null");
-      break;
-    case JSON_NODE_VALUE:
-    default:
-      print_value (out, node);
-      break;
-    }
-}
-
-char *
-_arw_store_json_to_string (JsonNode *node, gboolean pretty)
-{
-  GString *out = g_string_new (NULL);
-
-  print_node (out, node, pretty, 0);
-  return g_string_free (out, FALSE);
-}
 
 /* ---- timestamps ---- */
 
@@ -293,7 +139,7 @@ gboolean
 _arw_store_journal_write (int root_fd, const ArwStoreJournal *journal, GError **error)
 {
   g_autoptr(JsonNode) node = journal_to_json (journal);
-  g_autofree char *text = _arw_store_json_to_string (node, FALSE);
+  g_autofree char *text = arw_json_to_string (node, FALSE);
   g_autofree char *name = journal_file_name (journal->dir);
   arw_autofd jfd = arw_fs_open_dir_at (root_fd, ARW_STORE_JOURNAL_DIR, TRUE, error);
 
@@ -463,7 +309,7 @@ write_info (const ArwStoreJournal *j, int rev_fd, GError **error)
     return FALSE;
   if (j->info == NULL || arw_fs_exists_at (rev_fd, ARW_STORE_INFO_FILE))
     return TRUE;
-  text = _arw_store_json_to_string (j->info, TRUE);
+  text = arw_json_to_string (j->info, TRUE);
   return arw_fs_write_file_at (rev_fd, ARW_STORE_INFO_FILE, text, strlen (text), 0644, error);
 }
 

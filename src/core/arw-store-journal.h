@@ -61,9 +61,6 @@ ArwStoreJournal *_arw_store_journal_load (int root_fd, const char *file_name, GE
 gboolean _arw_store_journal_apply (int root_fd, const ArwStoreJournal *journal, GError **error);
 gboolean _arw_store_journal_delete (int root_fd, const ArwStoreJournal *journal, GError **error);
 
-/* serde_json-compatible output: pretty = 2-space indent, "key": value,
- * keys sorted, no trailing newline; compact = no whitespace. */
-char *_arw_store_json_to_string (JsonNode *node, gboolean pretty);
 
 /* "YYYYMMDDTHHMMSSmmmZ" and "YYYY-MM-DDTHH:MM:SS.mmmZ" in UTC. */
 char *_arw_store_timestamp_compact (GDateTime *dt);
