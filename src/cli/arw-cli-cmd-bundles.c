@@ -3,7 +3,9 @@
 
 #include <glib/gi18n.h>
 
+#include "arw-canonical-json.h"
 #include "arw-catalog.h"
+#include "arw-json-writer.h"
 #include "arw-cli.h"
 #include "arw-cli-signatures.h"
 #include "arw-inventory-audit.h"
@@ -14,7 +16,6 @@
 typedef struct {
   char *install_dir;
   ArwCliTrust trust;
-  ArwInventory *inventory;
   ArwInventoryAudit *audit;
 } ArwCliInventory;
 
@@ -22,7 +23,6 @@ static void
 cli_inventory_clear (ArwCliInventory *self)
 {
   g_clear_pointer (&self->audit, arw_inventory_audit_free);
-  g_clear_pointer (&self->inventory, arw_inventory_free);
   arw_cli_trust_clear (&self->trust);
   g_clear_pointer (&self->install_dir, g_free);
 }
@@ -32,24 +32,86 @@ static gboolean
 cli_inventory_load (ArwCliInventory *self, const char *dir_option, gboolean require_trusted, GError **error)
 {
   const char *roots[2] = { NULL, NULL };
+  GPtrArray *warnings;
 
   self->install_dir = dir_option != NULL ? g_strdup (dir_option) : arw_paths_bundle_root ();
   if (!arw_cli_trust_init (&self->trust, require_trusted, error))
     return FALSE;
   roots[0] = self->install_dir;
-  if (g_file_test (self->install_dir, G_FILE_TEST_IS_DIR))
-    self->inventory = arw_inventory_scan (roots, error);
-  else
-    self->inventory = arw_inventory_scan ((const char *const[]){ NULL }, error);
-  if (self->inventory == NULL)
+  self->audit = arw_inventory_audit_new (roots, arw_cli_trust_get_registry (&self->trust),
+                                         self->trust.require_trusted, error);
+  if (self->audit == NULL)
     return FALSE;
-  for (guint i = 0; i < arw_inventory_get_diagnostics (self->inventory)->len; i++)
-    arw_cli_warn ("%s", ((ArwDiagnostic *) g_ptr_array_index (arw_inventory_get_diagnostics (self->inventory), i))->message);
-  self->audit = arw_inventory_audit_new (self->inventory, arw_cli_trust_get_registry (&self->trust),
-                                         self->trust.require_trusted);
-  for (guint i = 0; i < arw_inventory_audit_get_warnings (self->audit)->len; i++)
-    arw_cli_warn ("%s", (const char *) g_ptr_array_index (arw_inventory_audit_get_warnings (self->audit), i));
+  warnings = arw_inventory_audit_get_warnings (self->audit);
+  for (guint i = 0; i < warnings->len; i++)
+    arw_cli_warn ("%s", (const char *) g_ptr_array_index (warnings, i));
   return TRUE;
+}
+
+/* Prints an object whose member values are already compact JSON text,
+ * streaming the installations array element by element instead of
+ * building one big tree or string (thousands of installations). @keys are
+ * sorted; a NULL value is the installations array. */
+static void
+print_json_members (const char *const *keys, char **values, ArwInventoryAudit *audit, gboolean pretty)
+{
+  const char *sep = pretty ? ",\n" : ",";
+
+  g_print (pretty ? "{\n" : "{");
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GString) key = g_string_new (NULL);
+
+      arw_json_append_string (key, keys[i], -1);
+      g_print ("%s%s%s%s", i > 0 ? sep : "", pretty ? "  " : "", key->str, pretty ? ": " : ":");
+      if (values[i] != NULL)
+        {
+          g_autofree char *text = pretty ? arw_cli_json_indent (values[i], 1) : NULL;
+          g_print ("%s", text != NULL ? text : values[i]);
+          continue;
+        }
+      g_print ("[");
+      for (guint n = 0; n < arw_inventory_audit_get_n_items (audit); n++)
+        {
+          g_autofree char *text = pretty ? arw_cli_json_indent (arw_inventory_audit_get_item_json (audit, n), 2) : NULL;
+          g_print ("%s%s%s", n > 0 ? "," : "", pretty ? "\n    " : "",
+                   text != NULL ? text : arw_inventory_audit_get_item_json (audit, n));
+        }
+      g_print ("%s]", pretty && arw_inventory_audit_get_n_items (audit) > 0 ? "\n  " : "");
+    }
+  g_print (pretty ? "\n}\n" : "}\n");
+}
+
+static char *
+json_string (const char *value)
+{
+  GString *out = g_string_new (NULL);
+
+  arw_json_append_string (out, value, -1);
+  return g_string_free (out, FALSE);
+}
+
+static char *
+json_string_array (const char *const *strv)
+{
+  GString *out = g_string_new ("[");
+
+  for (guint i = 0; strv[i] != NULL; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      arw_json_append_string (out, strv[i], -1);
+    }
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}
+
+static char *
+json_text (JsonNode *node)
+{
+  g_autoptr(JsonNode) owned = node;
+
+  return arw_json_to_string (owned, FALSE);
 }
 
 static char *
@@ -251,33 +313,29 @@ print_diagnostics (GPtrArray *diagnostics)
     }
 }
 
-static JsonNode *
-list_to_json (ArwCatalogSet *set, const char *const *roots, ArwCliInventory *inv)
+static void
+print_list_json (ArwCatalogSet *set, const char *const *roots, ArwCliInventory *inv, gboolean pretty)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
+  static const char *const keys[] = { "catalogs", "generated", "generated_ms", "installations",
+                                      "roots", "signature_summary", NULL };
+  g_autoptr(GStrvBuilder) all_roots = g_strv_builder_new ();
+  g_auto(GStrv) root_list = NULL;
   gint64 ms = 0;
   g_autofree char *generated = now_rfc3339_ms (&ms);
-  g_autoptr(JsonNode) catalogs = arw_catalog_set_to_json (set);
+  char *values[6];
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "catalogs");
-  json_builder_add_value (b, g_steal_pointer (&catalogs));
-  json_builder_set_member_name (b, "generated");
-  json_builder_add_string_value (b, generated);
-  json_builder_set_member_name (b, "generated_ms");
-  json_builder_add_int_value (b, ms);
-  json_builder_set_member_name (b, "installations");
-  json_builder_add_value (b, arw_inventory_audit_installations_to_json (inv->audit));
-  json_builder_set_member_name (b, "roots");
-  json_builder_begin_array (b);
-  for (guint i = 0; roots[i] != NULL; i++)
-    json_builder_add_string_value (b, roots[i]);
-  json_builder_add_string_value (b, inv->install_dir);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "signature_summary");
-  json_builder_add_value (b, arw_signature_summary_to_json (arw_inventory_audit_get_summary (inv->audit)));
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  g_strv_builder_addv (all_roots, (const char **) roots);
+  g_strv_builder_add (all_roots, inv->install_dir);
+  root_list = g_strv_builder_end (all_roots);
+  values[0] = json_text (arw_catalog_set_to_json (set));
+  values[1] = json_string (generated);
+  values[2] = g_strdup_printf ("%" G_GINT64_FORMAT, ms);
+  values[3] = NULL;
+  values[4] = json_string_array ((const char *const *) root_list);
+  values[5] = json_text (arw_signature_summary_to_json (arw_inventory_audit_get_summary (inv->audit)));
+  print_json_members (keys, values, inv->audit, pretty);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    g_free (values[i]);
 }
 
 static int
@@ -314,8 +372,7 @@ cmd_bundles_list (int argc, char **argv)
 
   if (json.json)
     {
-      g_autoptr(JsonNode) node = list_to_json (set, (const char *const *) roots, &inv);
-      arw_cli_print_json (node, json.pretty);
+      print_list_json (set, (const char *const *) roots, &inv, json.pretty);
       return ARW_CLI_EXIT_OK;
     }
   {
@@ -386,21 +443,16 @@ cmd_bundles_audit (int argc, char **argv)
 
   if (json.json)
     {
-      g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      static const char *const keys[] = { "context", "context_kind", "installations", "summary", NULL };
+      char *values[4];
 
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "context");
-      json_builder_add_string_value (b, inv.install_dir);
-      json_builder_set_member_name (b, "context_kind");
-      json_builder_add_string_value (b, "local");
-      json_builder_set_member_name (b, "installations");
-      json_builder_add_value (b, arw_inventory_audit_installations_to_json (inv.audit));
-      json_builder_set_member_name (b, "summary");
-      json_builder_add_value (b, arw_signature_summary_to_json (summary));
-      json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      arw_cli_print_json (root, json.pretty);
+      values[0] = json_string (inv.install_dir);
+      values[1] = json_string ("local");
+      values[2] = NULL;
+      values[3] = json_text (arw_signature_summary_to_json (summary));
+      print_json_members (keys, values, inv.audit, json.pretty);
+      for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+        g_free (values[i]);
     }
   else
     print_audit_text (&inv);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "arw-canonical-json.h"
 #include "arw-cli.h"
 #include "arw-error.h"
 #include "arw-json-writer.h"
@@ -93,6 +94,17 @@ arw_cli_print_json (JsonNode *node, gboolean pretty)
   g_autofree char *text = arw_json_to_string (node, pretty);
 
   g_print ("%s\n", text);
+}
+
+char *
+arw_cli_json_indent (const char *compact, guint depth)
+{
+  g_autofree char *pretty = arw_canonical_json_prettify (compact);
+  g_autofree char *pad = g_strnfill (depth * 2, ' ');
+  g_auto(GStrv) lines = g_strsplit (pretty, "\n", -1);
+  g_autofree char *glue = g_strconcat ("\n", pad, NULL);
+
+  return g_strjoinv (glue, lines);
 }
 
 gboolean
@@ -227,9 +239,11 @@ arw_cli_run (int argc, char **argv)
   g_ptr_array_add (sub_argv, NULL);
   {
     int sub_argc = sub_argv->len - 1;
-    char **sub = (char **) g_ptr_array_steal (sub_argv, NULL);
-    int rc = cmd->func (sub_argc, sub);
-    g_strfreev (sub);
-    return rc;
+    g_auto(GStrv) owned = (char **) g_ptr_array_steal (sub_argv, NULL);
+    /* GOption reorders the vector it parses: hand it a shallow copy so
+     * every string is still freed. */
+    g_autofree char **view = g_memdup2 (owned, sizeof (char *) * (sub_argc + 1));
+
+    return cmd->func (sub_argc, view);
   }
 }

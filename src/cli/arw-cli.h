@@ -49,6 +49,9 @@ int arw_cli_fail (const GError *error);
 int arw_cli_fail_message (const char *format, ...) G_GNUC_PRINTF (1, 2);
 void arw_cli_warn (const char *format, ...) G_GNUC_PRINTF (1, 2);
 void arw_cli_print_json (JsonNode *node, gboolean pretty);
+/* serde-pretty form of compact JSON text, continuation lines indented by
+ * @depth levels (for embedding in a pretty parent). */
+char *arw_cli_json_indent (const char *compact, guint depth);
 
 gboolean arw_cli_use_color (void);
 const char *arw_cli_color (const char *name); /* "bold", "green", "yellow", "red", "dim", "reset" */

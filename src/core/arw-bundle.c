@@ -989,7 +989,11 @@ support_to_json (const ArwSupport *support)
   set_opt_string (obj, "min_glibc", support->min_glibc);
   set_opt_string (obj, "min_macos", support->min_macos);
   set_opt_string (obj, "min_windows", support->min_windows);
-  return json_node_init_object (json_node_alloc (), obj);
+  {
+    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+    json_node_take_object (node, obj);
+    return node;
+  }
 }
 
 /**
@@ -1034,7 +1038,11 @@ arw_bundle_to_json (ArwBundle *self)
   json_object_set_array_member (obj, "platforms", platforms);
   json_object_set_array_member (obj, "profiles", strv_to_array (self->profiles));
   json_object_set_member (obj, "support", support_to_json (self->support));
-  return json_node_init_object (json_node_alloc (), obj);
+  {
+    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+    json_node_take_object (node, obj);
+    return node;
+  }
 }
 
 /* ---- install directory name ------------------------------------------- */

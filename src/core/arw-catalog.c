@@ -994,7 +994,11 @@ arw_catalog_to_json (ArwCatalog *self)
     json_object_set_null_member (obj, "notes");
   json_object_set_string_member (obj, "path", self->path);
   json_object_set_int_member (obj, "version", self->version);
-  return json_node_init_object (json_node_alloc (), obj);
+  {
+    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+    json_node_take_object (node, obj);
+    return node;
+  }
 }
 
 /* ---- catalog sets ----------------------------------------------------- */
@@ -1225,5 +1229,9 @@ arw_catalog_set_to_json (ArwCatalogSet *self)
   array = json_array_new ();
   for (guint i = 0; i < self->catalogs->len; i++)
     json_array_add_element (array, arw_catalog_to_json (self->catalogs->pdata[i]));
-  return json_node_init_array (json_node_alloc (), array);
+  {
+    JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+    json_node_take_array (node, array);
+    return node;
+  }
 }

@@ -242,135 +242,14 @@ arw_ed25519_key_write_files (ArwEd25519Key *self, const char *private_path,
   return TRUE;
 }
 
-/* ---- point decompression check ------------------------------------------
- * libsodium has no public "does this decompress" test (its validators also
- * reject small-order and non-canonical points, which dalek accepts), so
- * compute it: with y taken mod p from the low 255 bits (as dalek does), the
- * encoding decompresses iff (y²-1)/(d·y²+1) is a square or zero, that is iff
- * the Legendre symbol of u·v is not -1. Field elements are 5 limbs of 51
- * bits (the usual 64-bit "donna" representation). */
-
-#define MASK51 ((G_GUINT64_CONSTANT (1) << 51) - 1)
-
-typedef struct {
-  guint64 v[5];
-} Fe;
-
-static const Fe fe_d = { { 929955233495203, 466365720129213, 1662059464998953,
-                           2033849074728123, 1442794654840575 } };
-
-static void
-fe_carry (Fe *h)
-{
-  for (guint pass = 0; pass < 3; pass++)
-    {
-      for (guint i = 0; i < 4; i++)
-        {
-          h->v[i + 1] += h->v[i] >> 51;
-          h->v[i] &= MASK51;
-        }
-      h->v[0] += 19 * (h->v[4] >> 51);
-      h->v[4] &= MASK51;
-    }
-}
-
-static void
-fe_frombytes (Fe *h, const guint8 s[32])
-{
-  guint64 w[4];
-
-  for (guint k = 0; k < 4; k++)
-    {
-      w[k] = 0;
-      for (guint b = 0; b < 8; b++)
-        w[k] |= (guint64) s[8 * k + b] << (8 * b);
-    }
-  h->v[0] = w[0] & MASK51;
-  h->v[1] = ((w[0] >> 51) | (w[1] << 13)) & MASK51;
-  h->v[2] = ((w[1] >> 38) | (w[2] << 26)) & MASK51;
-  h->v[3] = ((w[2] >> 25) | (w[3] << 39)) & MASK51;
-  h->v[4] = (w[3] >> 12) & MASK51; /* drops the sign bit */
-}
-
-static void
-fe_mul (Fe *h, const Fe *f, const Fe *g)
-{
-  typedef unsigned __int128 u128;
-  const guint64 *a = f->v, *b = g->v;
-  guint64 b19[5];
-  u128 t[5];
-  guint64 c;
-
-  for (guint i = 0; i < 5; i++)
-    b19[i] = 19 * b[i];
-  t[0] = (u128) a[0] * b[0] + (u128) a[1] * b19[4] + (u128) a[2] * b19[3] + (u128) a[3] * b19[2] + (u128) a[4] * b19[1];
-  t[1] = (u128) a[0] * b[1] + (u128) a[1] * b[0] + (u128) a[2] * b19[4] + (u128) a[3] * b19[3] + (u128) a[4] * b19[2];
-  t[2] = (u128) a[0] * b[2] + (u128) a[1] * b[1] + (u128) a[2] * b[0] + (u128) a[3] * b19[4] + (u128) a[4] * b19[3];
-  t[3] = (u128) a[0] * b[3] + (u128) a[1] * b[2] + (u128) a[2] * b[1] + (u128) a[3] * b[0] + (u128) a[4] * b19[4];
-  t[4] = (u128) a[0] * b[4] + (u128) a[1] * b[3] + (u128) a[2] * b[2] + (u128) a[3] * b[1] + (u128) a[4] * b[0];
-
-  for (guint i = 0; i < 4; i++)
-    {
-      t[i + 1] += t[i] >> 51;
-      t[i] &= MASK51;
-    }
-  c = (guint64) (t[4] >> 51);
-  t[4] &= MASK51;
-  t[0] += (u128) c * 19;
-  for (guint i = 0; i < 5; i++)
-    h->v[i] = (guint64) t[i];
-  fe_carry (h);
-}
-
-/* Fully reduced limbs, so that comparisons are exact. */
-static void
-fe_reduce (Fe *h)
-{
-  Fe t;
-
-  fe_carry (h);
-  t = *h;
-  t.v[0] += 19;
-  for (guint i = 0; i < 4; i++)
-    {
-      t.v[i + 1] += t.v[i] >> 51;
-      t.v[i] &= MASK51;
-    }
-  if (t.v[4] >> 51) /* h >= p: h - p = h + 19 - 2^255 */
-    {
-      t.v[4] &= MASK51;
-      *h = t;
-    }
-}
-
+/* A public key we accept: a canonical encoding of a point of prime order
+ * (libsodium's crypto_core_ed25519_is_valid_point). This is stricter than
+ * ARW's curve25519-dalek, which also accepts small-order and torsion
+ * points; those keys are the ones that allow forged "valid" signatures
+ * under non-strict verification, so rejecting them is deliberate. */
 gboolean
-arw_ed25519_public_key_is_decompressible (const guint8 public_key[ARW_ED25519_PUBLIC_KEY_SIZE])
+arw_ed25519_public_key_is_valid (const guint8 public_key[ARW_ED25519_PUBLIC_KEY_SIZE])
 {
-  /* (p-1)/2 = 2^254 - 10: bits 253..4 set, bit 3 clear, bits 2 and 1 set */
-  Fe y, y2, u, v, t, r = { { 1, 0, 0, 0, 0 } };
-
-  g_return_val_if_fail (public_key != NULL, FALSE);
-
-  fe_frombytes (&y, public_key);
-  fe_mul (&y2, &y, &y);
-  u = y2;
-  u.v[0] += 2 * (MASK51 - 18) - 1; /* y² - 1 + 2p, limb-wise */
-  for (guint i = 1; i < 5; i++)
-    u.v[i] += 2 * MASK51;
-  fe_carry (&u);
-  fe_mul (&v, &fe_d, &y2);
-  v.v[0] += 1;
-  fe_carry (&v);
-  fe_mul (&t, &u, &v);
-
-  for (int bit = 253; bit >= 0; bit--)
-    {
-      fe_mul (&r, &r, &r);
-      if (bit >= 4 || bit == 1 || bit == 2)
-        fe_mul (&r, &r, &t);
-    }
-  fe_reduce (&r);
-  /* r is 0, 1 or p-1; only p-1 (a non-square) fails */
-  return !(r.v[0] == MASK51 - 19 && r.v[1] == MASK51 && r.v[2] == MASK51 &&
-           r.v[3] == MASK51 && r.v[4] == MASK51);
+  ensure_sodium ();
+  return crypto_core_ed25519_is_valid_point (public_key) == 1;
 }

@@ -39,10 +39,9 @@ gboolean arw_ed25519_key_write_files (ArwEd25519Key *self, const char *private_p
                                       const char *public_path, GError **error);
 
 char *arw_ed25519_default_key_id (const guint8 public_key[ARW_ED25519_PUBLIC_KEY_SIZE]);
-/* TRUE when the 32 bytes decode to a curve point the way
- * curve25519-dalek's CompressedEdwardsY::decompress() does (ARW's
- * "invalid ed25519 public key" check). */
-gboolean arw_ed25519_public_key_is_decompressible (const guint8 public_key[ARW_ED25519_PUBLIC_KEY_SIZE]);
+/* TRUE for a canonical encoding of a prime-order point (stricter than
+ * ARW's dalek decompression check; see the .c). */
+gboolean arw_ed25519_public_key_is_valid (const guint8 public_key[ARW_ED25519_PUBLIC_KEY_SIZE]);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (ArwEd25519Key, arw_ed25519_key_free)
 

@@ -559,7 +559,11 @@ arw_installation_to_json (ArwInstallation *self, JsonNode *signature)
   set_opt_string (obj, "root", self->root);
   set_opt_node (obj, "signature", signature);
   set_opt_node (obj, "source", self->source);
-  return json_node_init_object (json_node_alloc (), obj);
+  {
+    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+    json_node_take_object (node, obj);
+    return node;
+  }
 }
 
 /* ---- history ---------------------------------------------------------- */
@@ -592,7 +596,11 @@ arw_history_entry_to_json (const ArwHistoryEntry *entry)
   json_object_set_string_member (obj, "revision", entry->revision);
   set_opt_string (obj, "saved_at", entry->saved_at);
   set_opt_node (obj, "summary", entry->summary);
-  return json_node_init_object (json_node_alloc (), obj);
+  {
+    JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+    json_node_take_object (node, obj);
+    return node;
+  }
 }
 
 static ArwHistoryEntry *
@@ -674,4 +682,13 @@ arw_installation_list_history (const char *bundle_dir, GError **error)
     }
   g_ptr_array_sort (entries, compare_revisions_desc);
   return g_steal_pointer (&entries);
+}
+
+void
+arw_installation_drop_manifest (ArwInstallation *self)
+{
+  g_return_if_fail (self != NULL);
+  g_clear_pointer (&self->manifest_bytes, g_bytes_unref);
+  g_clear_pointer (&self->manifest, json_node_unref);
+  g_clear_pointer (&self->bundle, arw_bundle_unref);
 }

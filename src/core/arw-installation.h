@@ -62,6 +62,10 @@ const char *arw_installation_get_dir (ArwInstallation *self);
 GBytes *arw_installation_get_manifest_bytes (ArwInstallation *self);
 JsonNode *arw_installation_get_manifest (ArwInstallation *self);
 ArwBundle *arw_installation_get_bundle (ArwInstallation *self);
+/* Frees the manifest bytes, its tree and the parsed bundle once a caller
+ * has used them (verified, rendered): keeps an inventory of thousands of
+ * bundles small. Afterwards those getters return NULL. */
+void arw_installation_drop_manifest (ArwInstallation *self);
 
 JsonNode *arw_installation_to_json (ArwInstallation *self, JsonNode *signature);
 

@@ -1,17 +1,36 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
+#include "arw-catalog.h"
 #include "arw-inventory-audit.h"
+#include "arw-json-writer.h"
+
+typedef struct {
+  ArwManifestVerification *verification; /* NULL: no usable bundle.json */
+  char *json;                            /* CliInstallation, compact */
+} AuditItem;
 
 struct _ArwInventoryAudit {
-  ArwInventory *inventory;      /* borrowed */
-  GPtrArray *verifications;     /* ArwManifestVerification or NULL, parallel to installations */
-  ArwSignatureSummary *summary;
+  ArwSignerRegistry *registry;  /* borrowed during the scan only */
+  ArwInventory *inventory;
+  GHashTable *items;            /* ArwInstallation* → AuditItem* */
+  GPtrArray *ordered;           /* AuditItem*, in the inventory's order */
   GPtrArray *warnings;
+  ArwSignatureSummary *summary;
 };
 
+static void
+audit_item_free (AuditItem *item)
+{
+  g_clear_pointer (&item->verification, arw_manifest_verification_free);
+  g_free (item->json);
+  g_free (item);
+}
+
 static ArwManifestVerification *
-verify_installation (ArwInstallation *inst, ArwSignerRegistry *registry, GPtrArray *warnings)
+verify_installation (ArwInventoryAudit *self, ArwInstallation *inst)
 {
   GBytes *bytes = arw_installation_get_manifest_bytes (inst);
   g_autoptr(GError) error = NULL;
@@ -22,41 +41,79 @@ verify_installation (ArwInstallation *inst, ArwSignerRegistry *registry, GPtrArr
   if (bytes == NULL)
     return NULL;
   data = g_bytes_get_data (bytes, &len);
-  v = arw_manifest_verify (data, len, registry, &error);
+  v = arw_manifest_verify (data, len, self->registry, &error);
   if (v == NULL)
-    g_ptr_array_add (warnings, g_strdup_printf ("cannot verify %s: %s",
-                                                arw_installation_get_metadata_path (inst),
-                                                error->message));
+    g_ptr_array_add (self->warnings, g_strdup_printf ("cannot verify %s: %s",
+                                                      arw_installation_get_metadata_path (inst),
+                                                      error->message));
   return v;
 }
 
-ArwInventoryAudit *
-arw_inventory_audit_new (ArwInventory *inventory, ArwSignerRegistry *registry, gboolean require_trusted)
+/* Inventory visitor: verify, render, then drop the heavy manifest. */
+static void
+visit_installation (ArwInstallation *inst, gpointer user_data)
 {
-  ArwInventoryAudit *self = g_new0 (ArwInventoryAudit, 1);
-  GPtrArray *items = arw_inventory_get_installations (inventory);
+  ArwInventoryAudit *self = user_data;
+  AuditItem *item = g_new0 (AuditItem, 1);
+  g_autoptr(JsonNode) sig = NULL;
+  g_autoptr(JsonNode) node = NULL;
 
-  self->inventory = inventory;
-  self->verifications = g_ptr_array_new_with_free_func ((GDestroyNotify) arw_manifest_verification_free);
-  self->summary = arw_signature_summary_new (require_trusted);
+  item->verification = verify_installation (self, inst);
+  if (item->verification != NULL)
+    sig = arw_manifest_verification_to_json (item->verification);
+  node = arw_installation_to_json (inst, sig);
+  item->json = arw_json_to_string (node, FALSE);
+  /* GString rounds capacity up to a power of two: keep only the text. */
+  item->json = g_realloc (item->json, strlen (item->json) + 1);
+  arw_installation_drop_manifest (inst);
+  g_hash_table_insert (self->items, inst, item);
+}
+
+ArwInventoryAudit *
+arw_inventory_audit_new (const char *const *roots,
+                         ArwSignerRegistry *registry,
+                         gboolean require_trusted,
+                         GError **error)
+{
+  g_autoptr(ArwInventoryAudit) self = g_new0 (ArwInventoryAudit, 1);
+  GPtrArray *installations;
+  GPtrArray *diagnostics;
+
+  self->items = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) audit_item_free);
+  self->ordered = g_ptr_array_new ();
   self->warnings = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < items->len; i++)
-    {
-      ArwInstallation *inst = g_ptr_array_index (items, i);
-      ArwManifestVerification *v = verify_installation (inst, registry, self->warnings);
+  self->summary = arw_signature_summary_new (require_trusted);
+  self->registry = registry;
+  self->inventory = arw_inventory_scan_with (roots, visit_installation, self, error);
+  self->registry = NULL;
+  if (self->inventory == NULL)
+    return NULL;
 
-      g_ptr_array_add (self->verifications, v);
-      arw_signature_summary_add (self->summary, arw_installation_get_id (inst), v);
+  diagnostics = arw_inventory_get_diagnostics (self->inventory);
+  for (guint i = 0; i < diagnostics->len; i++)
+    g_ptr_array_insert (self->warnings, i, g_strdup (((ArwDiagnostic *) g_ptr_array_index (diagnostics, i))->message));
+  installations = arw_inventory_get_installations (self->inventory);
+  for (guint i = 0; i < installations->len; i++)
+    {
+      ArwInstallation *inst = g_ptr_array_index (installations, i);
+      AuditItem *item = g_hash_table_lookup (self->items, inst);
+
+      g_ptr_array_add (self->ordered, item);
+      arw_signature_summary_add (self->summary, arw_installation_get_id (inst), item->verification);
     }
-  return self;
+  return g_steal_pointer (&self);
 }
 
 void
 arw_inventory_audit_free (ArwInventoryAudit *self)
 {
-  g_ptr_array_unref (self->verifications);
-  arw_signature_summary_free (self->summary);
-  g_ptr_array_unref (self->warnings);
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->ordered, g_ptr_array_unref);
+  g_clear_pointer (&self->items, g_hash_table_unref);
+  g_clear_pointer (&self->inventory, arw_inventory_free);
+  g_clear_pointer (&self->summary, arw_signature_summary_free);
+  g_clear_pointer (&self->warnings, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -69,7 +126,7 @@ arw_inventory_audit_get_inventory (ArwInventoryAudit *self)
 guint
 arw_inventory_audit_get_n_items (ArwInventoryAudit *self)
 {
-  return self->verifications->len;
+  return self->ordered->len;
 }
 
 ArwInstallation *
@@ -81,7 +138,7 @@ arw_inventory_audit_get_installation (ArwInventoryAudit *self, guint index)
 const ArwManifestVerification *
 arw_inventory_audit_get_verification (ArwInventoryAudit *self, guint index)
 {
-  return g_ptr_array_index (self->verifications, index);
+  return ((AuditItem *) g_ptr_array_index (self->ordered, index))->verification;
 }
 
 ArwSignatureSummary *
@@ -96,19 +153,23 @@ arw_inventory_audit_get_warnings (ArwInventoryAudit *self)
   return self->warnings;
 }
 
-JsonNode *
-arw_inventory_audit_installations_to_json (ArwInventoryAudit *self)
+char *
+arw_inventory_audit_installations_json (ArwInventoryAudit *self)
 {
-  JsonArray *array = json_array_new ();
-  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+  GString *out = g_string_new ("[");
 
-  for (guint i = 0; i < self->verifications->len; i++)
+  for (guint i = 0; i < self->ordered->len; i++)
     {
-      const ArwManifestVerification *v = g_ptr_array_index (self->verifications, i);
-      g_autoptr(JsonNode) sig = v != NULL ? arw_manifest_verification_to_json (v) : NULL;
-
-      json_array_add_element (array, arw_installation_to_json (arw_inventory_audit_get_installation (self, i), sig));
+      if (i > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, ((AuditItem *) g_ptr_array_index (self->ordered, i))->json);
     }
-  json_node_take_array (node, array);
-  return node;
+  g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}
+
+const char *
+arw_inventory_audit_get_item_json (ArwInventoryAudit *self, guint index)
+{
+  return ((AuditItem *) g_ptr_array_index (self->ordered, index))->json;
 }

@@ -45,7 +45,7 @@ compare_installations (gconstpointer a, gconstpointer b)
 }
 
 static gboolean
-scan_root (ArwInventory *self, const char *root, GError **error)
+scan_root (ArwInventory *self, const char *root, ArwInventoryVisitFunc visit, gpointer user_data, GError **error)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GDir) dir = g_dir_open (root, 0, &local_error);
@@ -70,8 +70,11 @@ scan_root (ArwInventory *self, const char *root, GError **error)
       if (g_lstat (path, &st) != 0 || !S_ISDIR (st.st_mode))
         continue;
       installation = arw_installation_load (root, name, self->diagnostics);
-      if (installation != NULL)
-        g_ptr_array_add (self->installations, installation);
+      if (installation == NULL)
+        continue;
+      if (visit != NULL)
+        visit (installation, user_data);
+      g_ptr_array_add (self->installations, installation);
     }
   return TRUE;
 }
@@ -90,6 +93,15 @@ scan_root (ArwInventory *self, const char *root, GError **error)
 ArwInventory *
 arw_inventory_scan (const char *const *roots, GError **error)
 {
+  return arw_inventory_scan_with (roots, NULL, NULL, error);
+}
+
+ArwInventory *
+arw_inventory_scan_with (const char *const *roots,
+                         ArwInventoryVisitFunc visit,
+                         gpointer user_data,
+                         GError **error)
+{
   g_autoptr(ArwInventory) self = NULL;
 
   g_return_val_if_fail (roots != NULL, NULL);
@@ -100,7 +112,7 @@ arw_inventory_scan (const char *const *roots, GError **error)
   self->installations = g_ptr_array_new_with_free_func ((GDestroyNotify) arw_installation_unref);
   self->diagnostics = arw_diagnostics_new ();
   for (guint i = 0; roots[i] != NULL; i++)
-    if (!scan_root (self, roots[i], error))
+    if (!scan_root (self, roots[i], visit, user_data, error))
       return NULL;
   g_ptr_array_sort (self->installations, compare_installations);
   return g_steal_pointer (&self);

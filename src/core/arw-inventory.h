@@ -12,6 +12,12 @@ G_BEGIN_DECLS
 typedef struct _ArwInventory ArwInventory;
 
 ArwInventory *arw_inventory_scan (const char *const *roots, GError **error);
+/* Called for each installation as it is loaded, before sorting. */
+typedef void (*ArwInventoryVisitFunc) (ArwInstallation *installation, gpointer user_data);
+ArwInventory *arw_inventory_scan_with (const char *const *roots,
+                                       ArwInventoryVisitFunc visit,
+                                       gpointer user_data,
+                                       GError **error);
 void arw_inventory_free (ArwInventory *self);
 
 const char *const *arw_inventory_get_roots (ArwInventory *self);

@@ -327,7 +327,7 @@ entry_decode_key_and_signature (EntryState *st)
       return FALSE;
     }
   memcpy (st->pk, g_bytes_get_data (bytes, NULL), sizeof st->pk);
-  if (!arw_ed25519_public_key_is_decompressible (st->pk))
+  if (!arw_ed25519_public_key_is_valid (st->pk))
     {
       g_ptr_array_add (st->errors, g_strdup ("invalid ed25519 public key: " MSG_DECOMPRESS));
       return FALSE;
