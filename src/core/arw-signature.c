@@ -302,6 +302,21 @@ entry_read_fields (EntryState *st, const char *element)
   text_from_canonical (arw_canonical_object_get (obj, "signature"), &st->signature);
 }
 
+/* Records @signature_error, or the key error instead when the key itself
+ * is unusable. Always FALSE. */
+static gboolean
+entry_fail_key_first (EntryState *st, char *signature_error)
+{
+  if (!arw_ed25519_public_key_is_valid (st->pk))
+    {
+      g_free (signature_error);
+      g_ptr_array_add (st->errors, g_strdup ("invalid ed25519 public key: " MSG_DECOMPRESS));
+    }
+  else
+    g_ptr_array_add (st->errors, signature_error);
+  return FALSE;
+}
+
 /* §4.5 c-d: FALSE (with an error added) when the key or signature is
  * unusable. */
 static gboolean
@@ -327,29 +342,18 @@ entry_decode_key_and_signature (EntryState *st)
       return FALSE;
     }
   memcpy (st->pk, g_bytes_get_data (bytes, NULL), sizeof st->pk);
-  if (!arw_ed25519_public_key_is_valid (st->pk))
-    {
-      g_ptr_array_add (st->errors, g_strdup ("invalid ed25519 public key: " MSG_DECOMPRESS));
-      return FALSE;
-    }
   g_clear_pointer (&bytes, g_bytes_unref);
 
+  /* The key check is as costly as a verification, so it runs only when
+   * something fails: a key problem is reported before a signature
+   * problem, as ARW orders them. */
   if (st->signature.str == NULL)
-    {
-      g_ptr_array_add (st->errors, g_strdup ("signature missing"));
-      return FALSE;
-    }
+    return entry_fail_key_first (st, g_strdup ("signature missing"));
   bytes = arw_base64_decode (st->signature.str, st->signature.len, &error_local);
   if (bytes == NULL)
-    {
-      g_ptr_array_add (st->errors, g_strdup_printf ("invalid signature encoding: %s", error_local->message));
-      return FALSE;
-    }
+    return entry_fail_key_first (st, g_strdup_printf ("invalid signature encoding: %s", error_local->message));
   if (g_bytes_get_size (bytes) != sizeof st->sig)
-    {
-      g_ptr_array_add (st->errors, g_strdup ("signature must be 64 bytes"));
-      return FALSE;
-    }
+    return entry_fail_key_first (st, g_strdup ("signature must be 64 bytes"));
   memcpy (st->sig, g_bytes_get_data (bytes, NULL), sizeof st->sig);
   return TRUE;
 }
@@ -407,15 +411,9 @@ verify_entry (guint index, const char *element, const VerifyContext *ctx, gboole
   if (!entry_decode_key_and_signature (&st))
     *entry_ok = FALSE;
   else if (!scalar_is_canonical (st.sig + 32))
-    {
-      g_ptr_array_add (st.errors, g_strdup ("signature verification failed: " MSG_SCALAR));
-      *entry_ok = FALSE;
-    }
+    *entry_ok = entry_fail_key_first (&st, g_strdup ("signature verification failed: " MSG_SCALAR));
   else if (crypto_sign_ed25519_verify_detached (st.sig, payload, payload_len, st.pk) != 0)
-    {
-      g_ptr_array_add (st.errors, g_strdup ("signature verification failed: " MSG_EQUATION));
-      *entry_ok = FALSE;
-    }
+    *entry_ok = entry_fail_key_first (&st, g_strdup ("signature verification failed: " MSG_EQUATION));
   else
     r->signature_valid = TRUE;
 
@@ -476,6 +474,22 @@ verify_signatures (ArwManifestVerification *v, ArwCanonicalObject *root, const V
   return ok;
 }
 
+/* The signed payload (§4.1): the canonical object without its top-level
+ * "signatures", computed from the one parse of the manifest. */
+static GBytes *
+payload_from_object (ArwCanonicalObject *root)
+{
+  g_autofree char *signatures = g_strdup (arw_canonical_object_get (root, "signatures"));
+  char *text;
+
+  if (signatures != NULL)
+    arw_canonical_object_remove (root, "signatures");
+  text = arw_canonical_object_to_string (root, FALSE);
+  if (signatures != NULL)
+    arw_canonical_object_set (root, "signatures", signatures);
+  return g_bytes_new_take (text, strlen (text));
+}
+
 ArwManifestVerification *
 arw_manifest_verify (const char *data, gssize len, ArwSignerRegistry *registry, GError **error)
 {
@@ -491,12 +505,10 @@ arw_manifest_verify (const char *data, gssize len, ArwSignerRegistry *registry, 
 
   if (!check_size (len < 0 ? strlen (data) : (gsize) len, error))
     return NULL;
-  payload = arw_canonical_json_payload (data, len, error);
-  if (payload == NULL)
-    return NULL;
   root = arw_canonical_object_parse (data, len, error);
   if (root == NULL)
     return NULL;
+  payload = payload_from_object (root);
 
   v = g_new0 (ArwManifestVerification, 1);
   v->signatures = g_ptr_array_new_with_free_func ((GDestroyNotify) report_free);
@@ -783,12 +795,10 @@ arw_manifest_sign (const char *data, gssize len, const guint8 seed[32], const ch
 
   if (!check_size (len < 0 ? strlen (data) : (gsize) len, error))
     return NULL;
-  payload = arw_canonical_json_payload (data, len, error);
-  if (payload == NULL)
-    return NULL;
   root = arw_canonical_object_parse (data, len, error);
   if (root == NULL)
     return NULL;
+  payload = payload_from_object (root);
 
   key = arw_ed25519_key_new_from_seed (seed);
   arw_ed25519_key_sign (key, g_bytes_get_data (payload, NULL), g_bytes_get_size (payload), sig);
