@@ -186,6 +186,7 @@ golden_init (Golden *g)
   rewritten = g_string_new (text);
   g_string_replace (rewritten, ARW_PORT, g->port, 0);
   g_assert_true (g_file_set_contents (catalog, rewritten->str, -1, NULL));
+  g_free (text);
   text = read_text (g->work, "results/index.json");
   g->index = parse_json (text);
 }
