@@ -41,9 +41,11 @@ cli_inventory_load (ArwCliInventory *self, const char *dir_option, gboolean requ
   if (g_file_test (self->install_dir, G_FILE_TEST_IS_DIR))
     {
       /* Opening the store finishes or undoes an interrupted change first. */
-      g_autoptr(ArwStore) store = arw_store_open (self->install_dir, error);
+      g_autoptr(GError) store_error = NULL;
+      g_autoptr(ArwStore) store = arw_store_open (self->install_dir, &store_error);
+
       if (store == NULL)
-        return FALSE;
+        arw_cli_warn ("%s", store_error->message);
       self->inventory = arw_inventory_scan (roots, error);
     }
   else
