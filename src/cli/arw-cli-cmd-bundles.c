@@ -10,6 +10,7 @@
 #include "arw-cli-signatures.h"
 #include "arw-inventory-audit.h"
 #include "arw-paths.h"
+#include "arw-store.h"
 
 /* What `list`, `audit` and `trust-shortfall` look at: the installed
  * bundles under one root, with their signature state. */
@@ -38,6 +39,15 @@ cli_inventory_load (ArwCliInventory *self, const char *dir_option, gboolean requ
   if (!arw_cli_trust_init (&self->trust, require_trusted, error))
     return FALSE;
   roots[0] = self->install_dir;
+  if (g_file_test (self->install_dir, G_FILE_TEST_IS_DIR))
+    {
+      /* Opening the store finishes or undoes an interrupted change first. */
+      g_autoptr(GError) store_error = NULL;
+      g_autoptr(ArwStore) store = arw_store_open (self->install_dir, &store_error);
+
+      if (store == NULL)
+        arw_cli_warn ("%s", store_error->message);
+    }
   self->audit = arw_inventory_audit_new (roots, arw_cli_trust_get_registry (&self->trust),
                                          self->trust.require_trusted, error);
   if (self->audit == NULL)
