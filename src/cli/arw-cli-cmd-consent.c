@@ -132,6 +132,11 @@ print_consents_text (JsonNode *node)
       if (when == NULL)
         when = arw_cli_json_string (g, "time");
       mods = join_string_array (arw_cli_json_array (g, "modalities"));
+      if (*mods == '\0' && arw_cli_json_string (g, "modality") != NULL)
+        {
+          g_free (mods);
+          mods = g_strdup (arw_cli_json_string (g, "modality"));
+        }
       g_print ("- %s: %s", id != NULL ? id : "?", *mods != '\0' ? mods : _("(none)"));
       if (scope != NULL)
         g_print (" (%s)", scope);

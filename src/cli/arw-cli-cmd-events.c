@@ -10,6 +10,7 @@
 #include "arw-cli-helper.h"
 #include "arw-error.h"
 #include "arw-json-writer.h"
+#include "arw-runtime-status.h"
 
 /* ----------------------------------------------------------------- events */
 
@@ -21,7 +22,8 @@ typedef struct {
   GPtrArray *queued; /* JsonNode records that arrived during the replay */
 } EventsData;
 
-/* {id, payload, time, topic}: one record, whatever form it came in. */
+/* {id, kind, payload, time} (ARW's SSE data plus the id): one record,
+ * whatever form it came in. */
 static JsonNode *
 event_record (guint64 id, const char *topic, const char *time, JsonNode *payload)
 {
@@ -30,6 +32,8 @@ event_record (guint64 id, const char *topic, const char *time, JsonNode *payload
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "id");
   json_builder_add_int_value (b, (gint64) id);
+  json_builder_set_member_name (b, "kind");
+  json_builder_add_string_value (b, topic != NULL ? topic : "");
   json_builder_set_member_name (b, "payload");
   json_builder_add_value (b, payload != NULL ? json_node_copy (payload) : json_node_new (JSON_NODE_NULL));
   json_builder_set_member_name (b, "time");
@@ -37,8 +41,6 @@ event_record (guint64 id, const char *topic, const char *time, JsonNode *payload
     json_builder_add_string_value (b, time);
   else
     json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "topic");
-  json_builder_add_string_value (b, topic != NULL ? topic : "");
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -46,10 +48,7 @@ event_record (guint64 id, const char *topic, const char *time, JsonNode *payload
 static char *
 format_time_us (gint64 time_us)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (time_us / G_USEC_PER_SEC);
-  g_autoptr(GDateTime) precise = dt != NULL ? g_date_time_add (dt, time_us % G_USEC_PER_SEC) : NULL;
-
-  return precise != NULL ? g_date_time_format (precise, "%Y-%m-%dT%H:%M:%S.%fZ") : NULL;
+  return arw_runtime_status_format_time (time_us, TRUE);
 }
 
 static void
@@ -57,7 +56,7 @@ print_event (EventsData *d, JsonNode *record)
 {
   JsonObject *o = json_node_get_object (record);
   guint64 id = (guint64) arw_cli_json_int (o, "id", 0);
-  const char *topic = arw_cli_json_string (o, "topic");
+  const char *topic = arw_cli_json_string (o, "kind");
 
   if (id != 0 && id <= d->last_id)
     return;
@@ -106,7 +105,7 @@ on_event (ArwDBusManager *manager, const char *topic, const char *payload_json,
 }
 
 /* The replay buffer may come as [events] or {events: [...]}; each entry
- * {id, topic|kind, time|time_us, payload}. */
+ * {id, kind|topic, time|time_us, payload}. */
 static JsonArray *
 replay_array (JsonNode *replay)
 {
@@ -134,9 +133,9 @@ print_replay (EventsData *d, JsonNode *replay)
       if (!JSON_NODE_HOLDS_OBJECT (n))
         continue;
       e = json_node_get_object (n);
-      topic = arw_cli_json_string (e, "topic");
+      topic = arw_cli_json_string (e, "kind");
       if (topic == NULL)
-        topic = arw_cli_json_string (e, "kind");
+        topic = arw_cli_json_string (e, "topic");
       time = arw_cli_json_string (e, "time");
       if (time == NULL && json_object_has_member (e, "time_us"))
         time = time_buf = format_time_us (arw_cli_json_int (e, "time_us", 0));
@@ -155,7 +154,7 @@ cmd_events (int argc, char **argv)
   const GOptionEntry entries[] = {
     { "prefix", 0, 0, G_OPTION_ARG_STRING, &prefix, N_("Only topics starting with P (e.g. runtime.)"), "P" },
     { "follow", 'f', 0, G_OPTION_ARG_NONE, &follow, N_("Keep printing new events until interrupted"), NULL },
-    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per line: {id, payload, time, topic}"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("One JSON object per line: {id, kind, payload, time}"), NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;

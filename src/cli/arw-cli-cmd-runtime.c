@@ -127,10 +127,13 @@ status_header (JsonObject *snapshot, GPtrArray *rows)
 }
 
 static void
-print_status_row (const StatusRow *row, ArwClient *client)
+print_status_row (StatusRow *row, ArwClient *client)
 {
   ArwDBusRuntime *proxy = client != NULL ? arw_client_lookup_runtime (client, row->id) : NULL;
 
+  /* The helper's snapshot may be flat (no descriptor): Runtime1 has the name. */
+  if (row->name == row->id && proxy != NULL && *arw_dbus_runtime_get_name (proxy) != '\0')
+    row->name = arw_dbus_runtime_get_name (proxy);
   g_print ("- %s (%s) [%s] — %s (%s / %s) · severity %s (%s)\n", row->name, row->adapter, row->id,
            row->summary != NULL ? row->summary : "", row->state_label != NULL ? row->state_label : row->state,
            row->state, row->severity_label != NULL ? row->severity_label : row->severity, row->severity);
