@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include "arw-client.h"
+#include "arw-error.h"
 #include "arw-extract.h"
 #include "arw-sha256.h"
 #include "arw-test-utils.h"
@@ -403,6 +405,68 @@ test_events_follow_sigint (void)
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
 }
 
+/* ArwClient itself: the runtime list model, the event signal, errors. */
+typedef struct {
+  char *topic;
+  guint64 id;
+} SeenEvent;
+
+static void
+on_client_event (ArwClient *client, const char *topic, JsonNode *payload, guint64 id, SeenEvent *seen)
+{
+  if (g_strcmp0 (topic, "consent.granted") != 0)
+    return;
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (payload));
+  g_free (seen->topic);
+  seen->topic = g_strdup (topic);
+  seen->id = id;
+}
+
+static void
+test_client (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArwClient) client = arw_client_new_sync (NULL, &error);
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  GListModel *runtimes;
+  ArwDBusRuntime *demo;
+  SeenEvent seen = { NULL, 0 };
+  gulong handler;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (client);
+  runtimes = arw_client_get_runtimes (client);
+  g_assert_true (g_list_model_get_item_type (runtimes) == ARW_DBUS_TYPE_RUNTIME);
+  g_assert_cmpuint (g_list_model_get_n_items (runtimes), >=, 1);
+  demo = arw_client_lookup_runtime (client, DEMO_ID);
+  g_assert_nonnull (demo);
+  g_assert_cmpstr (arw_dbus_runtime_get_family (demo), ==, "arw-demo");
+  g_assert_cmpstr (arw_dbus_runtime_get_state (demo), ==, "offline");
+  g_assert_nonnull (arw_dbus_manager_get_state_dir (arw_client_get_manager (client)));
+
+  status = arw_client_get_status_sync (client, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (status));
+
+  /* The event signal relays Manager1.Event with a parsed payload. */
+  handler = g_signal_connect (client, "event", G_CALLBACK (on_client_event), &seen);
+  g_assert_true (arw_client_grant_consent_sync (client, DEMO_ID, (const char *const[]){ "audio", NULL },
+                                                "always", NULL, &error));
+  g_assert_no_error (error);
+  while (seen.topic == NULL)
+    g_main_context_iteration (arw_client_get_main_context (client), TRUE);
+  g_assert_cmpuint (seen.id, >, 0);
+  g_signal_handler_disconnect (client, handler);
+  g_free (seen.topic);
+
+  /* Remote errors arrive as ARW_ERROR with the prefix stripped. */
+  result = arw_client_restore_sync (client, "no-such/runtime", NULL, NULL, NULL, &error);
+  g_assert_null (result);
+  g_assert_error (error, ARW_ERROR, ARW_ERROR_NOT_FOUND);
+  g_assert_null (strstr (error->message, "org.arw.Launcher.Error"));
+}
+
 /* ------------------------------------------------------------------ main */
 
 /* The helper is started by the bus: it gets its environment from there. */
@@ -449,6 +513,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-helper/admin", test_admin);
   g_test_add_func ("/cli-helper/hardware", test_hardware);
   g_test_add_func ("/cli-helper/lifecycle", test_lifecycle);
+  g_test_add_func ("/cli-helper/client", test_client);
   g_test_add_func ("/cli-helper/events-follow-sigint", test_events_follow_sigint);
   rc = g_test_run ();
 
