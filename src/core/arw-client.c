@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "arw-client.h"
+#include "arw-client-private.h"
 #include "arw-error.h"
 
 #define TRANSACTION_IFACE "org.arw.Launcher.Transaction1"
@@ -15,6 +15,7 @@ struct _ArwClient
   GObject parent_instance;
 
   GMainContext *context;
+  gboolean owns_context; /* a private context of arw_client_new_sync() */
   GDBusConnection *connection;
   GDBusObjectManager *object_manager;
   ArwDBusManager *manager;
@@ -361,6 +362,15 @@ arw_client_finalize (GObject *object)
 
   g_clear_object (&self->runtimes);
   g_clear_object (&self->transactions);
+  /* GDBus frees signal subscriptions' data in idles on the subscribing
+   * context; nobody iterates a private context after this. */
+  if (self->owns_context)
+    {
+      g_main_context_push_thread_default (self->context);
+      while (g_main_context_iteration (self->context, FALSE))
+        ;
+      g_main_context_pop_thread_default (self->context);
+    }
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (arw_client_parent_class)->finalize (object);
@@ -422,6 +432,7 @@ arw_client_init (ArwClient *self)
 typedef struct
 {
   GMainContext *context;
+  gboolean owns_context; /* a private context of arw_client_new_sync() */
   GDBusConnection *connection;
   GDBusObjectManager *object_manager;
 } NewData;
@@ -597,6 +608,13 @@ arw_client_new_finish (GAsyncResult *result, GError **error)
 }
 
 /* -------------------------------------------------------------- accessors */
+
+void
+arw_client_set_owns_context (ArwClient *self)
+{
+  g_return_if_fail (ARW_IS_CLIENT (self));
+  self->owns_context = TRUE;
+}
 
 ArwDBusManager *
 arw_client_get_manager (ArwClient *self)
