@@ -59,5 +59,6 @@ int arw_cli_run (int argc, char **argv);
 extern const ArwCliCommand arw_cli_bundles_commands[];
 extern const ArwCliCommand arw_cli_manifest_commands[];
 extern const ArwCliCommand arw_cli_keys_commands[];
+extern const ArwCliCommand arw_cli_store_commands[];
 
 G_END_DECLS
