@@ -374,16 +374,23 @@ test_crash_loop_budget (Fixture *f, gconstpointer data)
 static void
 test_restart_after_crash (Fixture *f, gconstpointer data)
 {
-  ArwRuntime *runtime = add_fake (f, "fake/flaky", "exit-after=300", TRUE, 0);
+  ArwRuntime *runtime = add_fake (f, "fake/flaky", "ok", TRUE, 0);
   g_autofree char *count = g_build_filename (f->tmp, "count.txt", NULL);
+  GPid first;
 
   restore_no_restart (f, "fake/flaky");
   assert_reaches (runtime, ARW_RUNTIME_STATE_READY, NULL);
-  /* Exits after 300 ms, is restarted with backoff and becomes ready again. */
+  first = arw_runtime_get_pid (runtime);
+  /* A crash is seen at once, restarted after the backoff, ready again. */
+  g_assert_cmpint (kill (first, SIGKILL), ==, 0);
   assert_reaches (runtime, ARW_RUNTIME_STATE_ERROR, "Runtime failed health check");
+  g_assert_true (detail_contains (runtime, "process exited with signal 9"));
   g_assert_true (detail_contains (runtime, "Automatic restart in"));
+  g_assert_true (detail_contains (runtime, "Restart budget: 1/2 remaining (resets at "));
   assert_reaches (runtime, ARW_RUNTIME_STATE_READY, "Process healthy");
+  g_assert_cmpint (arw_runtime_get_pid (runtime), !=, first);
   g_assert_cmpuint (count_lines (count), ==, 2);
+  g_assert_true (json_object_get_boolean_member (last_event (f, "runtime.restore.requested"), "restart"));
   arw_runtime_shutdown (runtime);
   assert_reaches (runtime, ARW_RUNTIME_STATE_OFFLINE, "Runtime stopped");
 }
@@ -455,14 +462,10 @@ static gboolean
 pid_dead (gpointer data)
 {
   PidWait *w = data;
-  g_autofree char *stat_path = g_strdup_printf ("/proc/%d/stat", (int) w->pid);
-  g_autofree char *stat = NULL;
 
-  if (waitpid (w->pid, NULL, WNOHANG) == w->pid)
-    return kill (w->pid, 0) != 0 && errno == ESRCH;
-  if (kill (w->pid, 0) != 0 && errno == ESRCH)
-    return TRUE;
-  return FALSE;
+  /* Reap it if it is our zombie; a zombie still answers kill(pid, 0). */
+  waitpid (w->pid, NULL, WNOHANG);
+  return kill (w->pid, 0) != 0 && errno == ESRCH;
 }
 
 static void
@@ -678,6 +681,78 @@ test_add_installed (Fixture *f, gconstpointer data)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (snapshot), "runtimes")), ==, 1);
 }
 
+/* ---- the supervisor's own process dies --------------------------------- */
+
+static void
+host_ready_cb (ArwRuntime *runtime, ArwRuntimeStatus *status, gpointer user_data)
+{
+  const char *pid_file = user_data;
+  g_autofree char *text = NULL;
+
+  if (status->state != ARW_RUNTIME_STATE_READY || g_file_test (pid_file, G_FILE_TEST_EXISTS))
+    return;
+  text = g_strdup_printf ("%d\n", (int) arw_runtime_get_pid (runtime));
+  g_file_set_contents (pid_file, text, -1, NULL);
+}
+
+/* test-supervisor --host-runtime DIR FAKE: supervise one fake runtime
+ * until killed; write its pid to DIR/runtime.pid once it is ready. */
+static int
+host_runtime (const char *dir, const char *fake)
+{
+  g_autoptr(ArwSupervisor) supervisor = arw_supervisor_new (NULL, dir);
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autofree char *pid_file = g_build_filename (dir, "runtime.pid", NULL);
+  g_autoptr(ArwProcessSpec) spec = g_new0 (ArwProcessSpec, 1);
+  ArwRestoreOptions options = { .no_restart = TRUE };
+  g_autoptr(GError) error = NULL;
+  ArwRuntime *runtime;
+
+  spec->command = g_strdup (fake);
+  spec->args = g_strsplit ("--port {{PORT}} --mode=ok", " ", -1);
+  spec->env = g_new0 (char *, 1);
+  runtime = arw_supervisor_add_runtime (supervisor, "host/fake", NULL, spec, NULL, &error);
+  if (runtime == NULL)
+    return 2;
+  g_signal_connect (runtime, "status-changed", G_CALLBACK (host_ready_cb), pid_file);
+  if (!arw_runtime_restore (runtime, &options, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  g_main_loop_run (loop);
+  return 0;
+}
+
+/* reliability.md F41: SIGKILL the supervisor → no runtime survives. */
+static void
+test_host_killed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *pid_file = g_build_filename (f->tmp, "runtime.pid", NULL);
+  g_autofree char *text = NULL;
+  const char *argv[] = { self_exe, "--host-runtime", f->tmp, f->fake, NULL };
+  g_autoptr(GError) error = NULL;
+  GPid host = 0;
+  PidWait w;
+  int status;
+
+  g_assert_nonnull (self_exe);
+  g_spawn_async (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &host, &error);
+  g_assert_no_error (error);
+  g_assert_true (wait_until (file_exists, pid_file));
+  g_assert_true (g_file_get_contents (pid_file, &text, NULL, NULL));
+  w.pid = (pid_t) atoi (text);
+  g_assert_cmpint (w.pid, >, 0);
+  g_assert_cmpint (kill (w.pid, 0), ==, 0);
+
+  g_assert_cmpint (kill (host, SIGKILL), ==, 0);
+  g_assert_cmpint (waitpid (host, &status, 0), ==, host);
+  g_assert_true (WIFSIGNALED (status));
+  /* PR_SET_PDEATHSIG takes the runtime down with its supervisor. */
+  g_assert_true (wait_until (pid_dead, &w));
+}
+
 /* ---- pure units: status, event bus, log --------------------------------- */
 
 static void
@@ -809,6 +884,9 @@ test_log_rotation (void)
 int
 main (int argc, char **argv)
 {
+  if (argc == 4 && g_str_equal (argv[1], "--host-runtime"))
+    return host_runtime (argv[2], argv[3]);
+
   g_setenv ("ARW_RUNTIME_HEALTH_INTERVAL_MS", "100", TRUE);
   g_setenv ("ARW_RUNTIME_BACKOFF_BASE_MS", "20", TRUE);
   g_setenv ("ARW_RUNTIME_STOP_TIMEOUT_MS", "400", TRUE);
@@ -837,6 +915,7 @@ main (int argc, char **argv)
   ADD ("missing-command", test_missing_command);
   ADD ("shutdown-all", test_shutdown_all);
   ADD ("add-installed", test_add_installed);
+  ADD ("host-killed", test_host_killed);
 #undef ADD
   return g_test_run ();
 }

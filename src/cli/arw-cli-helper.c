@@ -59,10 +59,11 @@ int
 arw_cli_helper_fail (const GError *error, const char *id)
 {
   arw_cli_fail (error);
-  if (g_error_matches (error, ARW_ERROR, ARW_ERROR_CONSENT_REQUIRED) && id != NULL)
+  if (g_error_matches (error, ARW_ERROR, ARW_ERROR_CONSENT_REQUIRED) && id != NULL &&
+      strstr (error->message, "consent grant") == NULL)
     g_printerr (_("hint: grant it with “arw-runtime consent grant %s --modality MODALITY”\n"), id);
   else if (g_error_matches (error, ARW_ERROR, ARW_ERROR_PERMISSION_DENIED) &&
-           strstr (error->message, "lease") != NULL)
+           strstr (error->message, "lease") != NULL && strstr (error->message, "lease request") == NULL)
     g_printerr (_("hint: request one with “arw-runtime admin lease request --lease-cap runtime:manage --ttl-secs 3600”\n"));
   return ARW_CLI_EXIT_FAILURE;
 }

@@ -11,6 +11,7 @@
 
 static const ArwCliCommand *const command_groups[] = {
   arw_cli_bundles_commands,
+  arw_cli_store_commands,
   arw_cli_manifest_commands,
   arw_cli_keys_commands,
   /* helper clients (helper L) */

@@ -59,6 +59,7 @@ int arw_cli_run (int argc, char **argv);
 extern const ArwCliCommand arw_cli_bundles_commands[];
 extern const ArwCliCommand arw_cli_manifest_commands[];
 extern const ArwCliCommand arw_cli_keys_commands[];
+extern const ArwCliCommand arw_cli_store_commands[];
 /* helper clients (helper L) */
 extern const ArwCliCommand arw_cli_runtime_commands[];
 extern const ArwCliCommand arw_cli_events_commands[];

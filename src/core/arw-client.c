@@ -508,19 +508,17 @@ new_manager_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-new_object_manager_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+object_manager_ready (GTask *task, GDBusObjectManager *object_manager, GError *error)
 {
-  g_autoptr(GTask) task = user_data;
   NewData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
   g_autofree char *owner = NULL;
 
-  data->object_manager = arw_dbus_object_manager_client_new_finish (result, &error);
-  if (data->object_manager == NULL)
+  if (object_manager == NULL)
     {
-      new_fail (task, g_steal_pointer (&error));
+      new_fail (task, error);
       return;
     }
+  data->object_manager = object_manager;
   owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (data->object_manager));
   if (owner == NULL)
     {
@@ -537,23 +535,49 @@ new_object_manager_cb (GObject *source, GAsyncResult *result, gpointer user_data
 }
 
 static void
+new_object_manager_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GDBusObjectManager *om = arw_dbus_object_manager_client_new_finish (result, &error);
+
+  object_manager_ready (task, om, error);
+}
+
+static void
 start_service_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   NewData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (data->connection, result, &error);
+  GError *om_error = NULL;
+  GDBusObjectManager *om;
 
   if (reply == NULL)
     {
       new_fail (task, g_steal_pointer (&error));
       return;
     }
-  arw_dbus_object_manager_client_new (data->connection,
-                                      G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                      ARW_CLIENT_BUS_NAME, ARW_CLIENT_OBJECT_PATH,
-                                      g_task_get_cancellable (task),
-                                      new_object_manager_cb, g_object_ref (task));
+  if (data->context == g_main_context_default ())
+    {
+      arw_dbus_object_manager_client_new (data->connection,
+                                          G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                          ARW_CLIENT_BUS_NAME, ARW_CLIENT_OBJECT_PATH,
+                                          g_task_get_cancellable (task),
+                                          new_object_manager_cb, g_object_ref (task));
+      return;
+    }
+  /* GDBusObjectManagerClient's async init runs its GInitable code in a
+   * worker thread, so its signal subscriptions (object and property
+   * changes) land on the global default context. A client on a private
+   * context (the CLI's sync wrappers, which may block) builds it
+   * synchronously, with that context pushed, to receive them. */
+  om = arw_dbus_object_manager_client_new_sync (data->connection,
+                                                G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                                ARW_CLIENT_BUS_NAME, ARW_CLIENT_OBJECT_PATH,
+                                                g_task_get_cancellable (task), &om_error);
+  object_manager_ready (task, om, om_error);
 }
 
 static void
