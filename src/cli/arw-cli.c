@@ -15,6 +15,11 @@ static const ArwCliCommand *const command_groups[] = {
   arw_cli_store_commands,
   arw_cli_manifest_commands,
   arw_cli_keys_commands,
+  /* helper clients (helper L) */
+  arw_cli_runtime_commands,
+  arw_cli_events_commands,
+  arw_cli_consent_commands,
+  arw_cli_admin_commands,
 };
 
 gboolean
@@ -239,6 +244,8 @@ arw_cli_run (int argc, char **argv)
     g_ptr_array_add (sub_argv, g_strdup (argv[i]));
   g_ptr_array_add (sub_argv, NULL);
   {
+    /* GOption drops parsed options from the vector without freeing them:
+     * free the strings through a shallow copy taken before. */
     int sub_argc = sub_argv->len - 1;
     g_auto(GStrv) owned = (char **) g_ptr_array_steal (sub_argv, NULL);
     /* GOption reorders the vector it parses: hand it a shallow copy so
