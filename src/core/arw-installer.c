@@ -496,6 +496,11 @@ download_to_cache (InstallJob *job, const ArwDownloadRequest *req, const char *c
       g_autofree char *meta = g_strconcat (cache_path, ".part.meta", NULL);
       g_unlink (part);
       g_unlink (meta);
+      g_set_error (error, ARW_ERROR, ARW_ERROR_NO_SPACE,
+                   "not enough disk space to download %s into %s (%s); the partial download was removed, "
+                   "free some space and try again", req->url, arw_store_get_root (job->self->store),
+                   local_error->message);
+      return NULL;
     }
   g_propagate_error (error, g_steal_pointer (&local_error));
   return NULL;

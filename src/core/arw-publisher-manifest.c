@@ -68,6 +68,18 @@ arw_publisher_manifest_new (GBytes *data, ArwSignerRegistry *registry, GError **
   return g_steal_pointer (&self);
 }
 
+static const char *
+first_problem (const ArwManifestVerification *v)
+{
+  for (guint i = 0; i < v->signatures->len; i++)
+    {
+      const ArwManifestSignatureReport *r = g_ptr_array_index (v->signatures, i);
+      if (r->error != NULL)
+        return r->error;
+    }
+  return v->warnings->len > 0 ? g_ptr_array_index (v->warnings, 0) : "no valid signature";
+}
+
 gboolean
 arw_publisher_manifest_check (ArwPublisherManifest *self, const char *bundle_id,
                               const char *catalog_channel, gboolean require_trusted,
@@ -90,6 +102,14 @@ arw_publisher_manifest_check (ArwPublisherManifest *self, const char *bundle_id,
       g_set_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA,
                    "the signed bundle manifest is for channel %s, but the catalog is channel %s",
                    channel, catalog_channel);
+      return FALSE;
+    }
+  if (!arw_manifest_verification_is_verified (self->verification))
+    {
+      g_set_error (error, ARW_ERROR, ARW_ERROR_SIGNATURE_INVALID,
+                   "refusing to install bundle %s: bundle manifest verification failed (%s); the signed "
+                   "manifest was changed after signing or is damaged, nothing was installed",
+                   bundle_id, first_problem (self->verification));
       return FALSE;
     }
   if (!arw_manifest_verification_check_policy (self->verification, require_trusted, registry_available, error))
