@@ -50,22 +50,21 @@ def set_env(env):
     dbus('UpdateActivationEnvironment', GLib.Variant('(a{ss})', (env,)))
 
 
+def name_owned():
+    return dbus('NameHasOwner', GLib.Variant('(s)', (NAME,)), '(b)').unpack()[0]
+
+
 def stop_helper():
     try:
         pid = helper_pid()
     except GLib.Error:
         return
     os.kill(pid, 15)
+    # The bus notices the disconnect asynchronously: until it has, a call
+    # would still be routed to the dead connection (NoReply).
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return
-        with open(f'/proc/{pid}/stat') as f:
-            if f.read().rsplit(')', 1)[1].split()[0] == 'Z':
-                return
-        time.sleep(0.02)
+    while name_owned() and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def write_bundle(state, bid, args, health=True):
