@@ -310,6 +310,8 @@ register_installation (ArwLauncherService *self, ArwInstallation *inst, GError *
   g_signal_connect (runtime, "status-changed", G_CALLBACK (runtime_status_changed_cb), entry);
   g_signal_connect (runtime, "exited", G_CALLBACK (runtime_exited_cb), entry);
   g_hash_table_replace (self->entries, g_strdup (entry->info.id), entry);
+  /* The supervisor announced the runtime before the entry existed. */
+  emit_info_changed (self, entry->info.id);
   return entry;
 }
 
@@ -601,8 +603,9 @@ inventory_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
   g_autoptr(GStrvBuilder) roots_builder = g_strv_builder_new ();
   g_auto(GStrv) roots = NULL;
   g_autoptr(ArwCatalogSet) set = NULL;
-  g_autoptr(ArwInventory) inventory = NULL;
   g_autoptr(ArwInventoryAudit) audit = NULL;
+  g_autofree char *installations_text = NULL;
+  g_autoptr(JsonNode) installations = NULL;
   g_autoptr(ArwSignerRegistryLoad) registry = arw_signer_registry_load_default ();
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(GError) error = NULL;
@@ -618,21 +621,24 @@ inventory_thread (GTask *task, gpointer source, gpointer task_data, GCancellable
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  inventory = arw_inventory_scan (g_file_test (bundle_root, G_FILE_TEST_IS_DIR) ? install_roots
-                                                                                : (const char *[]){ NULL },
-                                  &error);
-  if (inventory == NULL)
+  audit = arw_inventory_audit_new (g_file_test (bundle_root, G_FILE_TEST_IS_DIR) ? install_roots
+                                                                                 : (const char *[]){ NULL },
+                                   registry->registry, FALSE, &error);
+  if (audit == NULL)
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  audit = arw_inventory_audit_new (inventory, registry->registry, FALSE);
+  installations_text = arw_inventory_audit_installations_json (audit);
+  installations = json_from_string (installations_text, &error);
+  g_assert_no_error (error); /* we wrote it */
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "catalogs");
   json_builder_add_value (b, arw_catalog_set_to_json (set));
-  add_diagnostics (b, arw_catalog_set_get_diagnostics (set), arw_inventory_get_diagnostics (inventory));
+  add_diagnostics (b, arw_catalog_set_get_diagnostics (set),
+                   arw_inventory_get_diagnostics (arw_inventory_audit_get_inventory (audit)));
   json_builder_set_member_name (b, "installations");
-  json_builder_add_value (b, arw_inventory_audit_installations_to_json (audit));
+  json_builder_add_value (b, g_steal_pointer (&installations));
   add_string_array (b, "roots", (const char *const *) roots);
   json_builder_set_member_name (b, "signature_summary");
   json_builder_add_value (b, arw_signature_summary_to_json (arw_inventory_audit_get_summary (audit)));

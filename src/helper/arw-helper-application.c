@@ -4,6 +4,7 @@
 #include <glib-unix.h>
 #include <signal.h>
 
+#include "arw-group-watchdog.h"
 #include "arw-helper-application.h"
 #include "arw-helper-manager.h"
 #include "arw-helper-runtime.h"
@@ -18,6 +19,7 @@ struct _ArwHelperApplication {
   GDBusObjectManagerServer *objects;
   GHashTable *runtimes;   /* id → ArwHelperRuntime */
   GHashTable *held;       /* ids of active runtimes holding the app */
+  ArwGroupWatchdog *watchdog;
   gboolean never_idle;
   gboolean stopped;
   guint sigterm_source;
@@ -48,6 +50,23 @@ runtime_active_cb (ArwRuntime *runtime, GParamSpec *pspec, gpointer user_data)
   sync_hold (user_data, runtime, arw_runtime_is_active (runtime));
 }
 
+/* Tells the watchdog which process groups to kill should we die. */
+static void
+runtime_pid_cb (ArwRuntime *runtime, GParamSpec *pspec, gpointer user_data)
+{
+  ArwHelperApplication *self = user_data;
+  GPid old = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (runtime), "arw-watchdog-pgid"));
+  GPid pid = arw_runtime_get_pid (runtime);
+
+  if (self->watchdog == NULL || old == pid)
+    return;
+  if (old > 0)
+    arw_group_watchdog_remove (self->watchdog, old);
+  if (pid > 0)
+    arw_group_watchdog_add (self->watchdog, pid);
+  g_object_set_data (G_OBJECT (runtime), "arw-watchdog-pgid", GINT_TO_POINTER (pid));
+}
+
 static void
 runtime_added_cb (ArwSupervisor *supervisor, ArwRuntime *runtime, gpointer user_data)
 {
@@ -58,6 +77,7 @@ runtime_added_cb (ArwSupervisor *supervisor, ArwRuntime *runtime, gpointer user_
                                        G_DBUS_OBJECT_SKELETON (arw_helper_runtime_get_object (object)));
   g_hash_table_replace (self->runtimes, g_strdup (arw_runtime_get_id (runtime)), g_object_ref (object));
   g_signal_connect_object (runtime, "notify::active", G_CALLBACK (runtime_active_cb), self, 0);
+  g_signal_connect_object (runtime, "notify::pid", G_CALLBACK (runtime_pid_cb), self, 0);
   sync_hold (self, runtime, arw_runtime_is_active (runtime));
 }
 
@@ -110,13 +130,25 @@ name_lost_cb (GApplication *app)
 
 /* ---- GApplication --------------------------------------------------- */
 
+static ArwGroupWatchdog *
+start_watchdog (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", &error);
+  ArwGroupWatchdog *watchdog = exe != NULL ? arw_group_watchdog_new (exe, &error) : NULL;
+
+  if (watchdog == NULL)
+    g_warning ("no process-group watchdog (%s): a runtime's children may outlive a killed helper",
+               error->message);
+  return watchdog;
+}
+
 static gboolean
 arw_helper_application_dbus_register (GApplication *app, GDBusConnection *connection,
                                       const char *object_path, GError **error)
 {
   ArwHelperApplication *self = ARW_HELPER_APPLICATION (app);
   ArwSupervisor *supervisor;
-  g_autoptr(GPtrArray) existing = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *state_dir = arw_paths_state_dir ();
 
@@ -124,6 +156,7 @@ arw_helper_application_dbus_register (GApplication *app, GDBusConnection *connec
                                                                                  object_path, error))
     return FALSE;
 
+  self->watchdog = start_watchdog ();
   self->service = arw_launcher_service_new (state_dir, arw_posture_from_env ());
   self->objects = g_dbus_object_manager_server_new (ARW_HELPER_OBJECT_PATH);
   supervisor = arw_launcher_service_get_supervisor (self->service);
@@ -196,6 +229,7 @@ arw_helper_application_dispose (GObject *object)
   g_clear_object (&self->objects);
   g_clear_object (&self->service);
   g_clear_pointer (&self->held, g_hash_table_unref);
+  g_clear_pointer (&self->watchdog, arw_group_watchdog_free);
 
   G_OBJECT_CLASS (arw_helper_application_parent_class)->dispose (object);
 }
