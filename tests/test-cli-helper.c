@@ -116,7 +116,7 @@ demo_state (JsonNode **out_doc)
 
 /* ------------------------------------------------------------ the bundle */
 
-/* `bundles install` from the build tree's demo catalog (a default catalog
+/* `bundles install` (routed through the helper) from the build tree's demo catalog (a default catalog
  * root when uninstalled): the artifact url is catalog-relative, a local
  * file, so nothing touches the network; the archive lands in payload/. */
 static void
@@ -141,6 +141,9 @@ install_demo (void)
 
   install = run_cli ("bundles", "install", DEMO_ID, NULL);
   g_assert_cmpint (install->status, ==, 0);
+  /* The helper serves our state dir, so the install ran there (and the
+   * app would have seen its Transaction1 progress). */
+  g_assert_nonnull (strstr (install->out, "through the ARW Launcher helper"));
   g_assert_true (g_file_test (binary, G_FILE_TEST_IS_EXECUTABLE));
 }
 

@@ -11,6 +11,8 @@
 
 #include "arw-catalog.h"
 #include "arw-cli.h"
+#include "arw-cli-helper.h"
+#include "arw-cli-transaction.h"
 #include "arw-cli-progress.h"
 #include "arw-cli-signatures.h"
 #include "arw-error.h"
@@ -220,6 +222,33 @@ install_args_clear (InstallArgs *a)
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (InstallArgs, install_args_clear)
 
+/* Installs through the helper when it serves our default state dir, so
+ * the app sees the progress too; --dir/--dest (or no session bus) keep the
+ * work in this process. */
+static gboolean
+use_helper (const char *dir, const char *dest)
+{
+  return dir == NULL && dest == NULL && g_getenv ("DBUS_SESSION_BUS_ADDRESS") != NULL &&
+         arw_cli_helper_available ();
+}
+
+static int
+run_install_via_helper (InstallArgs *args, char **ids)
+{
+  g_autoptr(ArwClient) client = arw_cli_helper_take_client ();
+  g_autoptr(ArwDBusTransaction) tx = NULL;
+  g_autoptr(GError) error = NULL;
+  ArwClientInstallOptions opts = {
+    .force = args->force, .dry_run = args->dry_run, .no_extract = args->no_extract,
+    .artifact_kinds = (const char *const *) args->kinds, .artifact_formats = (const char *const *) args->formats,
+  };
+
+  tx = arw_client_install_sync (client, (const char *const *) ids, &opts, NULL, &error);
+  if (tx == NULL)
+    return arw_cli_helper_fail (error, ids[0]);
+  return arw_cli_follow_transaction (client, tx, args->json, _("Install"));
+}
+
 static int
 run_install (InstallArgs *args, char **ids)
 {
@@ -239,6 +268,8 @@ run_install (InstallArgs *args, char **ids)
   };
   gboolean ok;
 
+  if (!args->allow_downgrade && !args->require_signed && use_helper (args->dir, args->dest))
+    return run_install_via_helper (args, ids);
   if ((roots = catalog_roots (args->dir, &error)) == NULL ||
       (set = arw_catalog_set_load ((const char *const *) roots, ARW_CATALOG_LOAD_NONE, &error)) == NULL ||
       (installer = installer_new (root, &trust, args->require_signed, &error)) == NULL)
@@ -327,6 +358,26 @@ import_args_clear (ImportArgs *a)
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ImportArgs, import_args_clear)
 
 static int
+run_import_via_helper (ImportArgs *args, char **paths)
+{
+  g_autoptr(ArwClient) client = arw_cli_helper_take_client ();
+  g_autoptr(ArwDBusTransaction) tx = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) absolute = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *metadata = args->metadata != NULL ? g_canonicalize_filename (args->metadata, NULL) : NULL;
+  ArwClientImportOptions opts = { .metadata = metadata, .force = args->force, .dry_run = args->dry_run };
+
+  /* The helper has its own working directory. */
+  for (guint i = 0; paths[i] != NULL; i++)
+    g_ptr_array_add (absolute, g_canonicalize_filename (paths[i], NULL));
+  g_ptr_array_add (absolute, NULL);
+  tx = arw_client_import_sync (client, args->bundle, (const char *const *) absolute->pdata, &opts, NULL, &error);
+  if (tx == NULL)
+    return arw_cli_helper_fail (error, args->bundle);
+  return arw_cli_follow_transaction (client, tx, args->json, _("Import"));
+}
+
+static int
 run_import (ImportArgs *args, char **paths)
 {
   g_auto(ArwCliTrust) trust = { 0 };
@@ -342,6 +393,8 @@ run_import (ImportArgs *args, char **paths)
   };
   gboolean ok;
 
+  if (!args->allow_downgrade && !args->require_signed && use_helper (NULL, args->dest))
+    return run_import_via_helper (args, paths);
   if ((installer = installer_new (root, &trust, args->require_signed, &error)) == NULL)
     return arw_cli_fail (error);
   view = arw_cli_progress_new (arw_installer_get_progress (installer), args->json);
