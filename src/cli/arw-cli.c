@@ -13,6 +13,11 @@ static const ArwCliCommand *const command_groups[] = {
   arw_cli_bundles_commands,
   arw_cli_manifest_commands,
   arw_cli_keys_commands,
+  /* helper clients (helper L) */
+  arw_cli_runtime_commands,
+  arw_cli_events_commands,
+  arw_cli_consent_commands,
+  arw_cli_admin_commands,
 };
 
 gboolean

@@ -87,7 +87,10 @@ arw_paths_default_catalog_dir (void)
   return arw_paths_find_config_file ("runtime");
 }
 
-/* ARW_RUNTIME_BUNDLE_DIR (';'-separated), else the default configs/runtime. */
+/* ARW_RUNTIME_BUNDLE_DIR (';'-separated), else the default configs/runtime.
+ * Uninstalled, without ARW_CONFIG_DIR, the build tree's demo catalog dir
+ * (<build>/demo, generated at build time with the demo runtime's sha256)
+ * follows; installed, the demo catalog sits in configs/runtime itself. */
 GStrv
 arw_paths_catalog_roots (void)
 {
@@ -107,8 +110,13 @@ arw_paths_catalog_roots (void)
   else
     {
       g_autofree char *dir = arw_paths_default_catalog_dir ();
+      g_autofree char *config_env = env_trimmed ("ARW_CONFIG_DIR");
+
       if (dir != NULL)
         g_strv_builder_add (builder, dir);
+      if (config_env == NULL && arw_paths_running_uninstalled () &&
+          g_file_test (ARW_DEMO_CATALOG_BUILD_DIR, G_FILE_TEST_IS_DIR))
+        g_strv_builder_add (builder, ARW_DEMO_CATALOG_BUILD_DIR);
     }
   return g_strv_builder_end (builder);
 }
