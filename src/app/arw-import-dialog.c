@@ -3,6 +3,8 @@
 
 #include <glib/gi18n.h>
 
+#include "arw-application.h"
+#include "arw-health-notifier.h"
 #include "arw-import-dialog.h"
 #include "arw-wording.h"
 
@@ -124,6 +126,13 @@ start_dry_run (ArwImportDialog *self)
   opts.metadata = metadata;
   opts.dry_run = TRUE;
   set_verify (self, FALSE, _("Checking…"));
+  {
+    GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+    GtkApplication *app = parent != NULL ? gtk_window_get_application (parent) : NULL;
+
+    if (app != NULL && ARW_IS_APPLICATION (app))
+      arw_health_notifier_quiet_next (arw_application_get_notifier (ARW_APPLICATION (app)), self->bundle_id);
+  }
   g_ptr_array_add (self->paths, NULL);
   arw_client_import_async (self->client, self->bundle_id, (const char *const *) self->paths->pdata, &opts,
                            self->cancellable, dry_run_cb, g_object_ref (self));

@@ -527,7 +527,7 @@ cancel_transaction_action (GtkWidget *widget,
     {
       g_autoptr(ArwDBusTransaction) tx = g_list_model_get_item (txs, i);
       if (g_strcmp0 (g_dbus_proxy_get_object_path (G_DBUS_PROXY (tx)), path) == 0)
-        arw_dbus_transaction_call_cancel (tx, NULL, NULL, NULL);
+        arw_dbus_transaction_call_cancel (tx, G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL, NULL);
     }
 }
 

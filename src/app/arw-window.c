@@ -402,9 +402,8 @@ create_transaction_row (gpointer item,
 static void
 event_cb (ArwWindow *self,
           const char *topic,
-          const char *payload,
-          guint64 id,
-          gint64 time_us)
+          JsonNode *payload,
+          guint64 id)
 {
   if (g_str_equal (topic, "bundles.changed") || g_str_equal (topic, "install.completed"))
     queue_reload (self);
@@ -431,7 +430,7 @@ arw_window_set_client (ArwWindow *self,
   g_return_if_fail (self->client == NULL);
   self->client = g_object_ref (client);
 
-  g_signal_connect_object (arw_client_get_manager (client), "event", G_CALLBACK (event_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (client, "event", G_CALLBACK (event_cb), self, G_CONNECT_SWAPPED);
   runtimes = arw_client_get_runtimes (client);
   transactions = arw_client_get_transactions (client);
   arw_runtimes_page_set_model (self->runtimes_page, runtimes);
