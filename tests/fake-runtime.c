@@ -112,7 +112,7 @@ health_cb (SoupServer *server, SoupServerMessage *msg, const char *path,
 static gboolean
 exit_cb (gpointer user_data)
 {
-  printf ("fake-runtime: exiting with %d\n", opt_exit_code);
+  printf ("fake-runtime: exiting with %d mono_us=%" G_GINT64_FORMAT "\n", opt_exit_code, g_get_monotonic_time ());
   fflush (stdout);
   exit (opt_exit_code);
   return G_SOURCE_REMOVE;
@@ -163,7 +163,10 @@ main (int argc, char **argv)
 
   loop = g_main_loop_new (NULL, FALSE);
   if (g_str_equal (mode, "exit-now"))
-    return opt_exit_code;
+    {
+      printf ("fake-runtime: exiting with %d mono_us=%" G_GINT64_FORMAT "\n", opt_exit_code, g_get_monotonic_time ());
+      return opt_exit_code;
+    }
   if (g_str_equal (mode, "gpu-fail"))
     {
       fprintf (stderr, "ggml_cuda_init: CUDA error: no CUDA-capable device is detected\n");

@@ -8,6 +8,7 @@
 #include "arw-cli-signatures.h"
 #include "arw-inventory-audit.h"
 #include "arw-paths.h"
+#include "arw-store.h"
 
 /* What `list`, `audit` and `trust-shortfall` look at: the installed
  * bundles under one root, with their signature state. */
@@ -38,7 +39,13 @@ cli_inventory_load (ArwCliInventory *self, const char *dir_option, gboolean requ
     return FALSE;
   roots[0] = self->install_dir;
   if (g_file_test (self->install_dir, G_FILE_TEST_IS_DIR))
-    self->inventory = arw_inventory_scan (roots, error);
+    {
+      /* Opening the store finishes or undoes an interrupted change first. */
+      g_autoptr(ArwStore) store = arw_store_open (self->install_dir, error);
+      if (store == NULL)
+        return FALSE;
+      self->inventory = arw_inventory_scan (roots, error);
+    }
   else
     self->inventory = arw_inventory_scan ((const char *const[]){ NULL }, error);
   if (self->inventory == NULL)

@@ -11,6 +11,7 @@
 
 static const ArwCliCommand *const command_groups[] = {
   arw_cli_bundles_commands,
+  arw_cli_store_commands,
   arw_cli_manifest_commands,
   arw_cli_keys_commands,
   /* helper clients (helper L) */
@@ -232,9 +233,10 @@ arw_cli_run (int argc, char **argv)
   g_ptr_array_add (sub_argv, NULL);
   {
     int sub_argc = sub_argv->len - 1;
-    char **sub = (char **) g_ptr_array_steal (sub_argv, NULL);
-    int rc = cmd->func (sub_argc, sub);
-    g_strfreev (sub);
-    return rc;
+    /* GOption drops parsed arguments from the vector it is given without
+     * freeing them: hand it a shallow copy and free the strings here. */
+    g_autofree char **sub = g_memdup2 (sub_argv->pdata, sub_argv->len * sizeof (char *));
+    g_ptr_array_remove_index (sub_argv, sub_argv->len - 1);
+    return cmd->func (sub_argc, sub);
   }
 }

@@ -64,5 +64,6 @@ extern const ArwCliCommand arw_cli_runtime_commands[];
 extern const ArwCliCommand arw_cli_events_commands[];
 extern const ArwCliCommand arw_cli_consent_commands[];
 extern const ArwCliCommand arw_cli_admin_commands[];
+extern const ArwCliCommand arw_cli_store_commands[];
 
 G_END_DECLS

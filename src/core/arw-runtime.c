@@ -96,6 +96,11 @@ struct _ArwRuntime {
   char *job_id;
 
   GList *shutdown_tasks; /* GTask */
+
+  /* Set by the owner (e.g. CPU fallback): a ready runtime is shown as
+   * degraded/warn with this summary. */
+  char *degraded_summary;
+  gboolean timing; /* ARW_RUNTIME_TIMING: monotonic timestamps in the log */
 };
 
 G_DEFINE_FINAL_TYPE (ArwRuntime, arw_runtime, G_TYPE_OBJECT)
@@ -119,6 +124,8 @@ enum {
   PROP_PID,
   PROP_PORT,
   PROP_LOG_PATH,
+  PROP_ACTIVE,
+  PROP_DEGRADED_SUMMARY,
   N_PROPS
 };
 
@@ -129,6 +136,18 @@ static guint signals[N_SIGNALS];
 
 static void schedule_probe (ArwRuntime *self, guint delay_ms);
 static void handle_failure (ArwRuntime *self, const char *reason);
+
+/* Every phase change goes through here so "active" can be watched (the
+ * helper holds itself while a runtime runs or waits to restart). */
+static void
+set_phase (ArwRuntime *self, Phase phase)
+{
+  gboolean was_active = self->phase != PHASE_IDLE;
+
+  self->phase = phase;
+  if (was_active != (phase != PHASE_IDLE))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE]);
+}
 
 /* ---- environment and tuning ------------------------------------------ */
 
@@ -483,10 +502,30 @@ detach_probe (ArwRuntime *self)
     }
 }
 
+/* A ready status turned into degraded/warn "<degraded_summary>" with the
+ * original summary as the first detail line. */
+static ArwRuntimeStatus *
+degrade_status (ArwRuntime *self, ArwRuntimeStatus *status)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) detail = NULL;
+  ArwRuntimeStatus *degraded;
+
+  if (self->degraded_summary == NULL)
+    return status;
+  g_strv_builder_add (builder, status->summary);
+  g_strv_builder_addv (builder, (const char **) status->detail);
+  detail = g_strv_builder_end (builder);
+  degraded = arw_runtime_status_new (ARW_RUNTIME_STATE_DEGRADED, ARW_RUNTIME_SEVERITY_WARN,
+                                     self->degraded_summary, (const char *const *) detail);
+  arw_runtime_status_free (status);
+  return degraded;
+}
+
 static void
 mark_ready (ArwRuntime *self, ArwRuntimeStatus *status)
 {
-  apply_status (self, status);
+  apply_status (self, degrade_status (self, status));
   if (!self->ever_ready)
     {
       self->ever_ready = TRUE;
@@ -704,7 +743,7 @@ backoff_done_cb (gpointer user_data)
   g_autoptr(GError) error = NULL;
 
   self->backoff_source = 0;
-  self->phase = PHASE_IDLE;
+  set_phase (self, PHASE_IDLE);
   g_clear_pointer (&self->job_id, g_free);
   if (!begin_restore (self, TRUE, &error))
     schedule_restart_or_fail (self, error->message);
@@ -720,7 +759,7 @@ schedule_restart_or_fail (ArwRuntime *self, const char *reason)
   g_autofree char *extra = NULL;
   guint delay_ms;
 
-  self->phase = PHASE_IDLE;
+  set_phase (self, PHASE_IDLE);
   if (!self->auto_restart)
     {
       detail = failure_detail (self, reason, NULL);
@@ -741,8 +780,11 @@ schedule_restart_or_fail (ArwRuntime *self, const char *reason)
   extra = g_strdup_printf ("Automatic restart in %u.%01u s (attempt %u)",
                            delay_ms / 1000, (delay_ms % 1000) / 100, self->consecutive_failures);
   arw_runtime_log_note (self->log, "%s", extra);
-  self->phase = PHASE_BACKOFF;
+  set_phase (self, PHASE_BACKOFF);
   self->backoff_source = g_timeout_add (delay_ms, backoff_done_cb, self);
+  if (self->timing)
+    arw_runtime_log_note (self->log, "timing: restart scheduled delay_ms=%u mono_us=%" G_GINT64_FORMAT,
+                          delay_ms, g_get_monotonic_time ());
   detail = failure_detail (self, reason, extra);
   apply_status (self, arw_runtime_status_new_health_failed ((const char *const *) detail));
 }
@@ -755,6 +797,9 @@ launch_exited (ArwRuntime *self, Launch *launch, int wait_status)
   g_autofree char *reason = NULL;
   Phase phase = self->phase;
 
+  if (self->timing)
+    arw_runtime_log_note (self->log, "timing: exit seen pid=%d mono_us=%" G_GINT64_FORMAT,
+                          launch->pid, g_get_monotonic_time ());
   launch_stop_reading (launch);
   /* Whatever is left of the group (grandchildren) goes too. */
   signal_group (launch->pid, SIGKILL);
@@ -766,7 +811,7 @@ launch_exited (ArwRuntime *self, Launch *launch, int wait_status)
 
   if (phase == PHASE_STOPPING)
     {
-      self->phase = PHASE_IDLE;
+      set_phase (self, PHASE_IDLE);
       complete_job (self, "Restore monitoring ended");
       apply_status (self, arw_runtime_status_new_stopped ());
       g_signal_emit (self, signals[SIGNAL_EXITED], 0, wait_status, exit_text);
@@ -804,7 +849,7 @@ handle_failure (ArwRuntime *self, const char *reason)
 
   if (self->launch == NULL || self->phase != PHASE_RUNNING)
     return;
-  self->phase = PHASE_FAILING;
+  set_phase (self, PHASE_FAILING);
   detach_probe (self);
   g_free (self->launch->failure);
   self->launch->failure = g_strdup (reason);
@@ -938,7 +983,7 @@ launch_process (ArwRuntime *self, GError **error)
   health = launch->expanded->health;
   self->launch = launch;
   self->port = values.port;
-  self->phase = PHASE_RUNNING;
+  set_phase (self, PHASE_RUNNING);
   self->ever_ready = FALSE;
   self->started_mono_us = g_get_monotonic_time ();
   self->grace_deadline_mono_us = self->started_mono_us + (gint64) 1000 *
@@ -1013,6 +1058,7 @@ arw_runtime_finalize (GObject *object)
   g_free (self->preset);
   g_free (self->job_id);
   g_free (self->last_probe_error);
+  g_free (self->degraded_summary);
   g_strfreev (self->extra_env);
   g_clear_pointer (&self->spec, arw_process_spec_free);
   g_clear_pointer (&self->budget, arw_restart_budget_free);
@@ -1074,6 +1120,8 @@ arw_runtime_get_property (GObject *object, guint prop_id, GValue *value, GParamS
     case PROP_PID: g_value_set_int (value, arw_runtime_get_pid (self)); break;
     case PROP_PORT: g_value_set_uint (value, self->port); break;
     case PROP_LOG_PATH: g_value_set_string (value, arw_runtime_log_get_path (self->log)); break;
+    case PROP_ACTIVE: g_value_set_boolean (value, self->phase != PHASE_IDLE); break;
+    case PROP_DEGRADED_SUMMARY: g_value_set_string (value, self->degraded_summary); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -1137,6 +1185,8 @@ arw_runtime_class_init (ArwRuntimeClass *klass)
   properties[PROP_PID] = g_param_spec_int ("pid", NULL, NULL, 0, G_MAXINT, 0, readable);
   properties[PROP_PORT] = g_param_spec_uint ("port", NULL, NULL, 0, G_MAXUINT16, 0, readable);
   properties[PROP_LOG_PATH] = g_param_spec_string ("log-path", NULL, NULL, NULL, readable);
+  properties[PROP_ACTIVE] = g_param_spec_boolean ("active", NULL, NULL, FALSE, readable);
+  properties[PROP_DEGRADED_SUMMARY] = g_param_spec_string ("degraded-summary", NULL, NULL, NULL, readable);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_STATUS_CHANGED] =
@@ -1157,6 +1207,7 @@ arw_runtime_init (ArwRuntime *self)
   self->budget = arw_restart_budget_new_from_env ();
   self->status = arw_runtime_status_new_registered ();
   arw_runtime_tuning_init_from_env (&self->tuning);
+  self->timing = g_strcmp0 (g_getenv ("ARW_RUNTIME_TIMING"), "1") == 0;
 }
 
 /* ---- public API --------------------------------------------------------- */
@@ -1315,6 +1366,32 @@ arw_runtime_set_source (ArwRuntime *self, const char *source)
 }
 
 gboolean
+arw_runtime_is_active (ArwRuntime *self)
+{
+  g_return_val_if_fail (ARW_IS_RUNTIME (self), FALSE);
+  return self->phase != PHASE_IDLE;
+}
+
+const char *
+arw_runtime_get_degraded_summary (ArwRuntime *self)
+{
+  g_return_val_if_fail (ARW_IS_RUNTIME (self), NULL);
+  return self->degraded_summary;
+}
+
+void
+arw_runtime_set_degraded_summary (ArwRuntime *self, const char *summary)
+{
+  g_return_if_fail (ARW_IS_RUNTIME (self));
+
+  if (g_strcmp0 (self->degraded_summary, summary) == 0)
+    return;
+  g_free (self->degraded_summary);
+  self->degraded_summary = g_strdup (summary);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEGRADED_SUMMARY]);
+}
+
+gboolean
 arw_runtime_get_auto_restart (ArwRuntime *self)
 {
   g_return_val_if_fail (ARW_IS_RUNTIME (self), FALSE);
@@ -1379,7 +1456,7 @@ arw_runtime_restore (ArwRuntime *self, const ArwRestoreOptions *options, GError 
       return FALSE;
     case PHASE_BACKOFF:
       g_clear_handle_id (&self->backoff_source, g_source_remove);
-      self->phase = PHASE_IDLE;
+      set_phase (self, PHASE_IDLE);
       break;
     case PHASE_IDLE:
     default:
@@ -1414,7 +1491,7 @@ begin_shutdown (ArwRuntime *self)
     {
     case PHASE_RUNNING:
     case PHASE_FAILING:
-      self->phase = PHASE_STOPPING;
+      set_phase (self, PHASE_STOPPING);
       detach_probe (self);
       arw_runtime_log_note (self->log, "shutdown requested: SIGTERM to process group %d", self->launch->pid);
       terminate_launch (self);
@@ -1423,7 +1500,7 @@ begin_shutdown (ArwRuntime *self)
       return FALSE;
     case PHASE_BACKOFF:
       g_clear_handle_id (&self->backoff_source, g_source_remove);
-      self->phase = PHASE_IDLE;
+      set_phase (self, PHASE_IDLE);
       break;
     case PHASE_IDLE:
     default:
@@ -1479,7 +1556,7 @@ arw_runtime_kill (ArwRuntime *self)
       begin_shutdown (self);
       return;
     }
-  self->phase = PHASE_STOPPING;
+  set_phase (self, PHASE_STOPPING);
   detach_probe (self);
   signal_group (self->launch->pid, SIGKILL);
 }

@@ -45,6 +45,8 @@ G_DECLARE_FINAL_TYPE (ArwRuntime, arw_runtime, ARW, RUNTIME, GObject)
 
 /* One supervised process runtime. It publishes runtime.state.changed,
  * runtime.restore.requested and runtime.restore.completed on bus.
+ * ARW_RUNTIME_TIMING=1 adds "timing: … mono_us=" lines (exit seen,
+ * restart scheduled) to the log for the benchmark.
  * Signals: "status-changed" (ArwRuntimeStatus *) and "exited" (int
  * wait_status, const char *reason) for callers that add their own logic
  * (e.g. GPU→CPU fallback). Disposing a runtime SIGKILLs its process group. */
@@ -75,6 +77,16 @@ const char *arw_runtime_get_log_path (ArwRuntime *self);
 GStrv arw_runtime_get_log_tail (ArwRuntime *self);
 ArwRestartBudget *arw_runtime_get_restart_budget (ArwRuntime *self);
 gboolean arw_runtime_is_running (ArwRuntime *self);
+/* TRUE while a process runs, is being stopped, or an automatic restart is
+ * pending (property "active", notified on change). */
+gboolean arw_runtime_is_active (ArwRuntime *self);
+
+/* While set, a healthy runtime reports state degraded, severity warn and
+ * this summary (e.g. "Degraded – CPU fallback: no NVIDIA driver"), with
+ * the healthy summary as the first detail line. Applies from the next
+ * health result. NULL clears it. */
+void arw_runtime_set_degraded_summary (ArwRuntime *self, const char *summary);
+const char *arw_runtime_get_degraded_summary (ArwRuntime *self);
 
 const char *arw_runtime_get_source (ArwRuntime *self);
 void arw_runtime_set_source (ArwRuntime *self, const char *source);
