@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "arw-json-access.h"
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
@@ -71,34 +73,6 @@ add_info_row (GtkListBox *list,
   return row;
 }
 
-static JsonObject *
-member_object (JsonObject *obj,
-               const char *name)
-{
-  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
-static JsonArray *
-member_array (JsonObject *obj,
-              const char *name)
-{
-  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static const char *
-member_string (JsonObject *obj,
-               const char *name)
-{
-  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
-}
-
 static ArwBundleVariant *
 pick_variant (ArwBundleDetails *self,
               gboolean installed_only)
@@ -121,7 +95,7 @@ describe_consent (ArwBundleFamily *family)
   for (guint i = 0; i < variants->len && note == NULL; i++)
     {
       ArwBundleVariant *v = g_ptr_array_index (variants, i);
-      note = member_string (member_object (member_object (v->bundle, "metadata"), "consent"), "note");
+      note = arw_json_string (arw_json_object (arw_json_object (v->bundle, "metadata"), "consent"), "note");
     }
   if (asks)
     {
@@ -153,7 +127,7 @@ describe_trust (ArwBundleDetails *self,
   *out_trusted = FALSE;
   if (v != NULL && v->installation != NULL)
     {
-      JsonObject *sig = member_object (v->installation, "signature");
+      JsonObject *sig = arw_json_object (v->installation, "signature");
       char *text = arw_wording_trust (sig, v->channel != NULL ? v->channel : channel);
 
       *out_trusted = g_str_has_prefix (text, _("Signed by")) && strstr (text, "—") != NULL;
@@ -175,7 +149,7 @@ describe_fit (ArwBundleDetails *self,
 {
   ArwBundleVariant *v = pick_variant (self, FALSE);
   ArwFitWordingInput in = { 0 };
-  JsonArray *artifacts = v != NULL ? member_array (v->bundle, "artifacts") : NULL;
+  JsonArray *artifacts = v != NULL ? arw_json_array (v->bundle, "artifacts") : NULL;
   JsonObject *gpu = NULL;
 
   for (guint i = 0; artifacts != NULL && i < json_array_get_length (artifacts); i++)
@@ -227,10 +201,10 @@ fill_info (ArwBundleDetails *self)
 {
   ArwBundleVariant *v = pick_variant (self, FALSE);
   JsonObject *b = v != NULL ? v->bundle : NULL;
-  const char *license = member_string (b, "license");
-  JsonArray *platforms = member_array (b, "platforms");
-  JsonArray *notes = member_array (b, "notes");
-  JsonArray *artifacts = member_array (b, "artifacts");
+  const char *license = arw_json_string (b, "license");
+  JsonArray *platforms = arw_json_array (b, "platforms");
+  JsonArray *notes = arw_json_array (b, "notes");
+  JsonArray *artifacts = arw_json_array (b, "artifacts");
   g_autoptr(GString) s = g_string_new (NULL);
 
   clear_list (self->info_list);
@@ -238,9 +212,9 @@ fill_info (ArwBundleDetails *self)
   for (guint i = 0; platforms != NULL && i < json_array_get_length (platforms); i++)
     {
       JsonObject *p = json_array_get_object_element (platforms, i);
-      const char *minv = member_string (p, "min_version");
+      const char *minv = arw_json_string (p, "min_version");
       g_string_append_printf (s, "%s%s %s%s%s%s", s->len > 0 ? "\n" : "",
-                              member_string (p, "os"), member_string (p, "arch"),
+                              arw_json_string (p, "os"), arw_json_string (p, "arch"),
                               minv != NULL ? " (" : "", minv != NULL ? minv : "", minv != NULL ? ")" : "");
     }
   add_info_row (self->info_list, _("Platforms"), s->len > 0 ? s->str : _("Not stated"));
@@ -253,11 +227,11 @@ fill_info (ArwBundleDetails *self)
     {
       JsonObject *a = json_array_get_object_element (artifacts, i);
       JsonNode *size = json_object_get_member (a, "size_bytes");
-      const char *fmt = member_string (a, "format");
-      const char *anotes = member_string (a, "notes");
+      const char *fmt = arw_json_string (a, "format");
+      const char *anotes = arw_json_string (a, "notes");
       g_autofree char *size_s = size != NULL && JSON_NODE_HOLDS_VALUE (size) && json_node_get_int (size) > 0
                                 ? g_format_size ((guint64) json_node_get_int (size)) : g_strdup (_("size unknown"));
-      g_autofree char *title = g_strdup_printf ("%s%s%s%s", member_string (a, "kind"),
+      g_autofree char *title = g_strdup_printf ("%s%s%s%s", arw_json_string (a, "kind"),
                                                 fmt != NULL ? " (" : "", fmt != NULL ? fmt : "", fmt != NULL ? ")" : "");
       g_autofree char *sub = g_strdup_printf ("%s%s%s", size_s, anotes != NULL ? " · " : "", anotes != NULL ? anotes : "");
       /* Translators: title of an artifact row, e.g. "Download: archive (tar.zst)" */
@@ -332,8 +306,8 @@ revisions_cb (GObject *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = arw_client_rollback_finish (ARW_CLIENT (object), result, &error);
   JsonObject *root = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-  JsonArray *history = member_array (root, "history");
-  const char *bundle = member_string (root, "bundle");
+  JsonArray *history = arw_json_array (root, "history");
+  const char *bundle = arw_json_string (root, "bundle");
 
   if (node == NULL)
     {
@@ -344,8 +318,8 @@ revisions_cb (GObject *object,
   for (guint i = 0; history != NULL && bundle != NULL && i < json_array_get_length (history); i++)
     {
       JsonObject *h = json_array_get_object_element (history, i);
-      const char *rev = member_string (h, "revision");
-      const char *kind = member_string (h, "kind");
+      const char *rev = arw_json_string (h, "revision");
+      const char *kind = arw_json_string (h, "kind");
       GtkWidget *row, *button;
       g_autofree char *sub = NULL;
       g_autofree char *label = NULL;
@@ -354,7 +328,7 @@ revisions_cb (GObject *object,
         continue;
       /* Translators: subtitle of a revision: what made it, and when */
       sub = g_strdup_printf (_("Saved before %s on %s"), kind != NULL ? kind : "?",
-                             member_string (h, "saved_at") != NULL ? member_string (h, "saved_at") : "?");
+                             arw_json_string (h, "saved_at") != NULL ? arw_json_string (h, "saved_at") : "?");
       row = add_info_row (self->revisions_list, rev, sub);
       button = gtk_button_new_with_mnemonic (_("_Roll Back"));
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -477,6 +451,11 @@ arw_bundle_details_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->hardware, json_object_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), ARW_TYPE_BUNDLE_DETAILS);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
 
   G_OBJECT_CLASS (arw_bundle_details_parent_class)->dispose (object);
 }
@@ -529,6 +508,12 @@ static void
 arw_bundle_details_init (ArwBundleDetails *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->install_button), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->install_button), "win.install");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->start_button), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "win.start");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->stop_button), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->stop_button), "win.stop");
 }
 
 void

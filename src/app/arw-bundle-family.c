@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "arw-json-access.h"
+
 #include "arw-bundle-family.h"
 #include "arw-wording.h"
 
@@ -194,9 +196,8 @@ variant_needs_consent (ArwBundleVariant *v)
 
   if (v->bundle == NULL)
     return FALSE;
-  if (json_object_has_member (v->bundle, "modalities"))
-    {
-      JsonArray *mods = json_object_get_array_member (v->bundle, "modalities");
+  {
+      JsonArray *mods = arw_json_array (v->bundle, "modalities");
       for (guint i = 0; mods != NULL && i < json_array_get_length (mods); i++)
         {
           const char *m = json_array_get_string_element (mods, i);
@@ -204,8 +205,8 @@ variant_needs_consent (ArwBundleVariant *v)
             return TRUE;
         }
     }
-  meta = json_object_get_object_member (v->bundle, "metadata");
-  consent = meta != NULL && json_object_has_member (meta, "consent") ? json_object_get_object_member (meta, "consent") : NULL;
+  meta = arw_json_object (v->bundle, "metadata");
+  consent = arw_json_object (meta, "consent");
   req = consent != NULL ? json_object_get_member (consent, "required") : NULL;
   if (req == NULL || !JSON_NODE_HOLDS_VALUE (req))
     return FALSE;
@@ -223,9 +224,7 @@ collect_modalities (ArwBundleFamily *self,
       ArwBundleVariant *v = g_ptr_array_index (self->variants, i);
       JsonArray *arr;
 
-      if (v->bundle == NULL || !json_object_has_member (v->bundle, "modalities"))
-        continue;
-      arr = json_object_get_array_member (v->bundle, "modalities");
+      arr = arw_json_array (v->bundle, "modalities");
       for (guint j = 0; arr != NULL && j < json_array_get_length (arr); j++)
         {
           const char *m = json_array_get_string_element (arr, j);
@@ -241,7 +240,7 @@ first_description (ArwBundleFamily *self)
   for (guint i = 0; i < self->variants->len; i++)
     {
       ArwBundleVariant *v = g_ptr_array_index (self->variants, i);
-      const char *d = v->bundle != NULL ? json_object_get_string_member_with_default (v->bundle, "description", NULL) : NULL;
+      const char *d = arw_json_string (v->bundle, "description");
       if (d != NULL && *d != '\0')
         return d;
     }

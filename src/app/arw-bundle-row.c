@@ -103,6 +103,11 @@ arw_bundle_row_dispose (GObject *object)
   g_clear_object (&self->family_signals);
   g_clear_object (&self->family);
   gtk_widget_dispose_template (GTK_WIDGET (self), ARW_TYPE_BUNDLE_ROW);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
 
   G_OBJECT_CLASS (arw_bundle_row_parent_class)->dispose (object);
 }

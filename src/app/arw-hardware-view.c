@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "arw-json-access.h"
+
 #include "arw-hardware-view.h"
 
 guint64
 arw_hardware_view_ram_total (JsonObject *hardware)
 {
-  JsonObject *mem;
+  JsonObject *mem = arw_json_object (hardware, "memory");
 
-  if (hardware == NULL || !json_object_has_member (hardware, "memory"))
-    return 0;
-  mem = json_object_get_object_member (hardware, "memory");
   return mem != NULL ? (guint64) MAX (0, json_object_get_int_member_with_default (mem, "total_bytes", 0)) : 0;
 }
 
@@ -29,9 +28,7 @@ backend_for (const char *accelerator)
 static JsonArray *
 gpus (JsonObject *hardware)
 {
-  JsonNode *node = hardware != NULL ? json_object_get_member (hardware, "gpus") : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  return arw_json_array (hardware, "gpus");
 }
 
 JsonObject *
@@ -46,10 +43,8 @@ arw_hardware_view_gpu_for (JsonObject *hardware,
   for (guint i = 0; i < json_array_get_length (arr); i++)
     {
       JsonObject *gpu = json_array_get_object_element (arr, i);
-      JsonObject *backends = gpu != NULL && json_object_has_member (gpu, "backends")
-                             ? json_object_get_object_member (gpu, "backends") : NULL;
-      JsonObject *state = backends != NULL && json_object_has_member (backends, backend)
-                          ? json_object_get_object_member (backends, backend) : NULL;
+      JsonObject *backends = arw_json_object (gpu, "backends");
+      JsonObject *state = arw_json_object (backends, backend);
 
       if (state != NULL && json_object_get_boolean_member_with_default (state, "usable", FALSE))
         return gpu;
@@ -77,11 +72,11 @@ arw_hardware_view_gpu_name (JsonObject *hardware,
   for (guint i = 0; i < json_array_get_length (arr); i++)
     {
       JsonObject *gpu = json_array_get_object_element (arr, i);
-      const char *sid = gpu != NULL ? json_object_get_string_member_with_default (gpu, "stable_id", NULL) : NULL;
-      const char *uuid = gpu != NULL ? json_object_get_string_member_with_default (gpu, "uuid", NULL) : NULL;
+      const char *sid = arw_json_string (gpu, "stable_id");
+      const char *uuid = arw_json_string (gpu, "uuid");
 
       if (g_strcmp0 (sid, stable_id) == 0 || g_strcmp0 (uuid, stable_id) == 0)
-        return json_object_get_string_member_with_default (gpu, "name", NULL);
+        return arw_json_string (gpu, "name");
     }
   return NULL;
 }
@@ -95,8 +90,8 @@ arw_hardware_view_list_gpus (JsonObject *hardware)
   for (guint i = 0; arr != NULL && i < json_array_get_length (arr); i++)
     {
       JsonObject *gpu = json_array_get_object_element (arr, i);
-      const char *sid = gpu != NULL ? json_object_get_string_member_with_default (gpu, "stable_id", NULL) : NULL;
-      const char *name = gpu != NULL ? json_object_get_string_member_with_default (gpu, "name", NULL) : NULL;
+      const char *sid = arw_json_string (gpu, "stable_id");
+      const char *name = arw_json_string (gpu, "name");
 
       if (sid == NULL)
         continue;

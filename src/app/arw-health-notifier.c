@@ -162,7 +162,8 @@ deliver (ArwHealthNotifier *self,
     return;
   if (window != NULL && (focused != NULL || mode == MODE_IN_APP))
     {
-      g_autofree char *title = body != NULL && *body != '\0' ? g_strdup_printf ("%s: %s", summary, body) : g_strdup (summary);
+      /* the summary only: a toast is one short line, also at 360 px */
+      g_autofree char *title = g_strdup (summary);
       AdwToast *toast = adw_toast_new (title);
 
       if (actions != NULL && g_strv_contains (actions, "logs"))

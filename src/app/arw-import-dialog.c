@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "arw-json-access.h"
+
 #include <glib/gi18n.h>
 
 #include "arw-application.h"
@@ -143,12 +145,12 @@ static char *
 describe_manifest (JsonObject *root,
                    const char **out_id)
 {
-  JsonObject *bundle = json_object_has_member (root, "bundle") ? json_object_get_object_member (root, "bundle") : NULL;
-  JsonArray *sigs = json_object_has_member (root, "signatures") ? json_object_get_array_member (root, "signatures") : NULL;
+  JsonObject *bundle = arw_json_object (root, "bundle");
+  JsonArray *sigs = arw_json_array (root, "signatures");
   guint n_sigs = sigs != NULL ? json_array_get_length (sigs) : 0;
-  const char *id = bundle != NULL ? json_object_get_string_member_with_default (bundle, "id", NULL) : NULL;
-  const char *name = bundle != NULL ? json_object_get_string_member_with_default (bundle, "name", NULL) : NULL;
-  const char *acc = bundle != NULL ? json_object_get_string_member_with_default (bundle, "accelerator", NULL) : NULL;
+  const char *id = arw_json_string (bundle, "id");
+  const char *name = arw_json_string (bundle, "name");
+  const char *acc = arw_json_string (bundle, "accelerator");
   g_autofree char *sig_words = NULL;
 
   *out_id = id;

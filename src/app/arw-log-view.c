@@ -198,6 +198,11 @@ arw_log_view_dispose (GObject *object)
 
   stop_following (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), ARW_TYPE_LOG_VIEW);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
 
   G_OBJECT_CLASS (arw_log_view_parent_class)->dispose (object);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "arw-json-access.h"
+
 #include <glib/gi18n.h>
 
 #include "arw-hardware-view.h"
@@ -232,8 +234,8 @@ static void
 add_consent_row (ArwPreferencesWindow *self,
                  JsonObject *grant)
 {
-  const char *bundle = json_object_get_string_member_with_default (grant, "bundle_id", NULL);
-  const char *scope = json_object_get_string_member_with_default (grant, "scope", "always");
+  const char *bundle = arw_json_string (grant, "bundle_id");
+  const char *scope = arw_json_string (grant, "scope") != NULL ? arw_json_string (grant, "scope") : "always";
   g_auto(GStrv) mods = string_array (grant, "modalities");
   g_autofree char *mods_text = arw_wording_modalities ((const char *const *) mods);
   g_autofree char *subtitle = NULL;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "arw-json-access.h"
+
 #include <glib/gi18n.h>
 
 #include "arw-hardware-view.h"
@@ -54,7 +56,7 @@ arw_runtime_row_describe (ArwDBusRuntime *runtime,
   if (in.device_name == NULL && in.accelerator != NULL && g_str_has_prefix (in.accelerator, "gpu_"))
     {
       JsonObject *gpu = arw_hardware_view_gpu_for (hardware, in.accelerator);
-      in.device_name = gpu != NULL ? json_object_get_string_member_with_default (gpu, "name", NULL) : NULL;
+      in.device_name = gpu != NULL ? arw_json_string (gpu, "name") : NULL;
     }
   return arw_wording_runtime_status (&in);
 }
@@ -153,6 +155,11 @@ arw_runtime_row_dispose (GObject *object)
   g_clear_pointer (&self->hardware, json_object_unref);
   g_clear_pointer (&self->devices, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), ARW_TYPE_RUNTIME_ROW);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
 
   G_OBJECT_CLASS (arw_runtime_row_parent_class)->dispose (object);
 }
@@ -192,6 +199,14 @@ static void
 arw_runtime_row_init (ArwRuntimeRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->start_button), "(sss)", "", "auto", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "win.start-on");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->stop_button), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->stop_button), "win.stop");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->restart_button), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->restart_button), "win.restart");
+  gtk_actionable_set_action_target (GTK_ACTIONABLE (self->logs_button), "s", "");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->logs_button), "win.view-logs");
   g_signal_connect_swapped (self->device_picker, "notify::selected", G_CALLBACK (update_targets), self);
 }
 

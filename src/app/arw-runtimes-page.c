@@ -70,6 +70,11 @@ arw_runtimes_page_dispose (GObject *object)
   g_clear_object (&self->runtimes);
   g_clear_pointer (&self->hardware, json_object_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), ARW_TYPE_RUNTIMES_PAGE);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
 
   G_OBJECT_CLASS (arw_runtimes_page_parent_class)->dispose (object);
 }

@@ -95,6 +95,11 @@ arw_transaction_row_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->transaction, self);
   g_clear_object (&self->transaction);
   gtk_widget_dispose_template (GTK_WIDGET (self), ARW_TYPE_TRANSACTION_ROW);
+  {
+    GtkWidget *child;
+    while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+      gtk_widget_unparent (child);
+  }
 
   G_OBJECT_CLASS (arw_transaction_row_parent_class)->dispose (object);
 }
@@ -132,6 +137,7 @@ arw_transaction_row_new (ArwDBusTransaction *transaction)
   self->transaction = g_object_ref (transaction);
   gtk_actionable_set_action_target (GTK_ACTIONABLE (self->cancel_button), "s",
                                     g_dbus_proxy_get_object_path (G_DBUS_PROXY (transaction)));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->cancel_button), "win.cancel-transaction");
   g_signal_connect_swapped (transaction, "g-properties-changed", G_CALLBACK (update), self);
   update (self);
   return GTK_WIDGET (self);

@@ -85,6 +85,10 @@ arw_variant_row_new (ArwBundleFamily *family,
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->stop_button), target);
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (self->remove_button), target);
   g_variant_unref (target);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->install_button), "win.install");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->start_button), "win.start");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->stop_button), "win.stop");
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->remove_button), "win.remove");
   label_button (self->install_button, _("Install"), variant->name);
   label_button (self->start_button, _("Start"), variant->name);
   label_button (self->stop_button, _("Stop"), variant->name);

@@ -36,8 +36,10 @@ struct _ArwWindow
   GtkDropDown *modality_filter;
   GtkDropDown *accelerator_filter;
   GtkDropDown *channel_filter;
-  GtkToggleButton *installed_filter;
+  GtkCheckButton *installed_filter;
+  GtkMenuButton *filters_button;
   GtkMenuButton *downloads_button;
+  GtkMenuButton *menu_button;
   GtkStack *downloads_stack;
   GtkListBox *downloads_list;
   AdwViewStack *view_stack;

@@ -43,6 +43,28 @@ update_list_state (ArwWindow *self)
 }
 
 static void
+update_filters_button (ArwWindow *self)
+{
+  guint n = (gtk_drop_down_get_selected (self->modality_filter) > 0) +
+            (gtk_drop_down_get_selected (self->accelerator_filter) > 0) +
+            (gtk_drop_down_get_selected (self->channel_filter) > 0 &&
+             gtk_drop_down_get_selected (self->channel_filter) != GTK_INVALID_LIST_POSITION) +
+            gtk_check_button_get_active (self->installed_filter);
+  g_autofree char *label = NULL;
+
+  if (n == 0)
+    {
+      gtk_menu_button_set_label (self->filters_button, _("Filters"));
+      gtk_widget_remove_css_class (GTK_WIDGET (self->filters_button), "accent");
+      return;
+    }
+  /* Translators: the filters button when %u filters are in use */
+  label = g_strdup_printf (_("Filters (%u)"), n);
+  gtk_menu_button_set_label (self->filters_button, label);
+  gtk_widget_add_css_class (GTK_WIDGET (self->filters_button), "accent");
+}
+
+static void
 search_changed_cb (ArwWindow *self)
 {
   arw_catalog_filter_set_search (self->filter, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
@@ -61,6 +83,7 @@ modality_changed_cb (ArwWindow *self)
   guint pos = gtk_drop_down_get_selected (self->modality_filter);
 
   arw_catalog_filter_set_modality (self->filter, pos < G_N_ELEMENTS (modality_values) ? modality_values[pos] : NULL);
+  update_filters_button (self);
 }
 
 static void
@@ -69,6 +92,7 @@ accelerator_changed_cb (ArwWindow *self)
   guint pos = gtk_drop_down_get_selected (self->accelerator_filter);
 
   arw_catalog_filter_set_accelerator (self->filter, pos < G_N_ELEMENTS (accelerator_values) ? accelerator_values[pos] : NULL);
+  update_filters_button (self);
 }
 
 static void
@@ -81,12 +105,14 @@ channel_changed_cb (ArwWindow *self)
   if (pos != GTK_INVALID_LIST_POSITION && pos > 0 && model != NULL)
     channel = gtk_string_list_get_string (GTK_STRING_LIST (model), pos);
   arw_catalog_filter_set_channel (self->filter, channel);
+  update_filters_button (self);
 }
 
 static void
 installed_toggled_cb (ArwWindow *self)
 {
-  arw_catalog_filter_set_installed_only (self->filter, gtk_toggle_button_get_active (self->installed_filter));
+  arw_catalog_filter_set_installed_only (self->filter, gtk_check_button_get_active (self->installed_filter));
+  update_filters_button (self);
 }
 
 static void
@@ -515,7 +541,9 @@ arw_window_class_init (ArwWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, ArwWindow, accelerator_filter);
   gtk_widget_class_bind_template_child (widget_class, ArwWindow, channel_filter);
   gtk_widget_class_bind_template_child (widget_class, ArwWindow, installed_filter);
+  gtk_widget_class_bind_template_child (widget_class, ArwWindow, filters_button);
   gtk_widget_class_bind_template_child (widget_class, ArwWindow, downloads_button);
+  gtk_widget_class_bind_template_child (widget_class, ArwWindow, menu_button);
   gtk_widget_class_bind_template_child (widget_class, ArwWindow, downloads_stack);
   gtk_widget_class_bind_template_child (widget_class, ArwWindow, downloads_list);
   gtk_widget_class_bind_template_child (widget_class, ArwWindow, view_stack);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "arw-json-access.h"
+
 #include <glib/gi18n.h>
 
 #include "arw-wording.h"
@@ -167,9 +169,7 @@ first_signature (JsonObject *verification,
 {
   JsonArray *sigs;
 
-  if (verification == NULL || !json_object_has_member (verification, "signatures"))
-    return NULL;
-  sigs = json_object_get_array_member (verification, "signatures");
+  sigs = arw_json_array (verification, "signatures");
   for (guint i = 0; sigs != NULL && i < json_array_get_length (sigs); i++)
     {
       JsonObject *sig = json_array_get_object_element (sigs, i);
@@ -189,11 +189,12 @@ first_signature (JsonObject *verification,
 static const char *
 signer_name (JsonObject *sig)
 {
-  const char *issuer = json_object_get_string_member_with_default (sig, "issuer", NULL);
+  const char *issuer = arw_json_string (sig, "issuer");
+  const char *key_id = arw_json_string (sig, "key_id");
 
   if (has_text (issuer))
     return issuer;
-  return json_object_get_string_member_with_default (sig, "key_id", _("an unknown key"));
+  return has_text (key_id) ? key_id : _("an unknown key");
 }
 
 char *
