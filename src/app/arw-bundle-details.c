@@ -420,7 +420,8 @@ fill (ArwBundleDetails *self)
   self->cancellable = g_cancellable_new ();
   variants = arw_bundle_family_get_variants (self->family);
   mods = arw_wording_modalities (arw_bundle_family_get_modalities (self->family));
-  facets = g_strdup_printf ("%s · %s", mods, arw_bundle_family_get_accelerators_text (self->family));
+  facets = *mods != '\0' ? g_strdup_printf ("%s · %s", mods, arw_bundle_family_get_accelerators_text (self->family))
+                         : g_strdup (arw_bundle_family_get_accelerators_text (self->family));
   gtk_label_set_label (self->title_label, arw_bundle_family_get_name (self->family));
   gtk_label_set_label (self->facets_label, facets);
   gtk_label_set_label (self->description_label, arw_bundle_family_get_description (self->family));

@@ -79,7 +79,8 @@ update_all (ArwBundleRow *self)
   if (self->family == NULL)
     return;
   mods = arw_wording_modalities (arw_bundle_family_get_modalities (self->family));
-  facets = g_strdup_printf ("%s · %s", mods, arw_bundle_family_get_accelerators_text (self->family));
+  facets = *mods != '\0' ? g_strdup_printf ("%s · %s", mods, arw_bundle_family_get_accelerators_text (self->family))
+                         : g_strdup (arw_bundle_family_get_accelerators_text (self->family));
   gtk_image_set_from_icon_name (self->icon, icon_for (self->family));
   gtk_label_set_label (self->name_label, arw_bundle_family_get_name (self->family));
   gtk_label_set_label (self->description_label, arw_bundle_family_get_description (self->family));

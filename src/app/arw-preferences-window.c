@@ -49,6 +49,23 @@ static const struct {
 
 /* ---- processor preference ---- */
 
+/* "NVIDIA CUDA, then AMD ROCm, then …" */
+static void
+update_order_subtitle (ArwPreferencesWindow *self)
+{
+  g_auto(GStrv) order = g_settings_get_strv (self->settings, "accelerator-order");
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; order[i] != NULL; i++)
+    {
+      if (i > 0)
+        /* Translators: separates processor kinds in preference order */
+        g_string_append (s, _(", then "));
+      g_string_append (s, arw_wording_accelerator (order[i]));
+    }
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->order_row), s->str);
+}
+
 static void
 order_selected_cb (ArwPreferencesWindow *self)
 {
@@ -56,12 +73,13 @@ order_selected_cb (ArwPreferencesWindow *self)
 
   if (pos < G_N_ELEMENTS (order_presets))
     g_settings_set_strv (self->settings, "accelerator-order", order_presets[pos]);
+  update_order_subtitle (self);
 }
 
 static void
 setup_order (ArwPreferencesWindow *self)
 {
-  const char *labels[] = { _("Graphics card first (CUDA, ROCm, Vulkan)"), _("Vulkan first"),
+  const char *labels[] = { _("Graphics card first"), _("Vulkan first"),
                            _("Processor only"), _("Custom order"), NULL };
   g_auto(GStrv) current = g_settings_get_strv (self->settings, "accelerator-order");
   g_autoptr(GtkStringList) list = gtk_string_list_new (labels);
@@ -75,6 +93,7 @@ setup_order (ArwPreferencesWindow *self)
   adw_combo_row_set_model (self->order_row, G_LIST_MODEL (list));
   adw_combo_row_set_selected (self->order_row, selected);
   g_signal_connect_swapped (self->order_row, "notify::selected", G_CALLBACK (order_selected_cb), self);
+  update_order_subtitle (self);
 }
 
 static void
@@ -355,8 +374,7 @@ arw_preferences_window_new (GtkWindow *parent,
                             ArwClient *client)
 {
   ArwPreferencesWindow *self;
-  const char *postures[] = { _("Relaxed: allow every request"), _("Standard: ask for a permission first"),
-                             _("Strict: ask for a permission first, log everything"), NULL };
+  const char *postures[] = { _("Relaxed"), _("Standard"), _("Strict"), NULL };
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
