@@ -19,7 +19,9 @@
 #include "arw-bundle.h"
 #include "arw-dbus-generated.h"
 #include "arw-error.h"
+#include "arw-test-http-server.h"
 #include "arw-test-utils.h"
+#include "installer-test-util.h"
 #include "fixtures/hw/hw-fake-tree.h"
 
 #define BUS_NAME "org.arw.Launcher.Helper"
@@ -1067,9 +1069,140 @@ test_idle_exit (Fixture *f, gconstpointer data)
   g_dbus_connection_signal_unsubscribe (f->bus, sub);
 }
 
+/* ---- install through the bus ------------------------------------------------ */
+
+static void
+write_demo_catalog (Fixture *f, const char *url, const char *sha, gsize size)
+{
+  g_autofree char *dir = g_build_filename (f->tmp, "catalogs", NULL);
+  g_autofree char *path = g_build_filename (dir, "bundles.demo.json", NULL);
+  g_autofree char *text = g_strdup_printf (
+    "{\"version\": 1, \"channel\": \"preview\", \"bundles\": [{"
+    "\"id\": \"demo/linux-x86_64-cpu\", \"name\": \"Demo\", \"adapter\": \"process\","
+    " \"modalities\": [\"text\"], \"accelerator\": \"cpu\","
+    " \"artifacts\": [{\"kind\": \"archive\", \"format\": \"tar.gz\", \"url\": \"%s\","
+    " \"sha256\": \"%s\", \"size_bytes\": %" G_GSIZE_FORMAT "}],"
+    " \"metadata\": {\"process\": {\"command\": \"%s\", \"args\": [\"--port\", \"{{PORT}}\"],"
+    " \"health\": {\"url\": \"http://127.0.0.1:{{PORT}}/health\"}}}}]}\n",
+    url, sha, size, g_getenv ("ARW_FAKE_RUNTIME"));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+typedef struct {
+  ArwDBusTransaction *proxy;
+} TxQuery;
+
+static gboolean
+transaction_done (gpointer data)
+{
+  const char *state = arw_dbus_transaction_get_state (((TxQuery *) data)->proxy);
+  return state != NULL && !g_str_equal (state, "running");
+}
+
+typedef struct {
+  ArwDBusTransaction *proxy;
+  guint64 at_least;
+} ProgressQuery;
+
+static gboolean
+downloading_past (gpointer data)
+{
+  ProgressQuery *q = data;
+
+  return g_strcmp0 (arw_dbus_transaction_get_phase (q->proxy), "downloading") == 0 &&
+         arw_dbus_transaction_get_bytes_done (q->proxy) >= q->at_least;
+}
+
+static ArwDBusTransaction *
+start_install (Fixture *f, const char *const *ids)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tx_path = NULL;
+  ArwDBusTransaction *tx;
+
+  arw_dbus_manager_call_install_sync (f->manager, ids, no_options (), G_DBUS_CALL_FLAGS_NONE, -1,
+                                      &tx_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (tx_path, MANAGER_PATH "/transaction/"));
+  tx = arw_dbus_transaction_proxy_new_sync (f->bus, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME, tx_path, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (arw_dbus_transaction_get_kind (tx), ==, "install");
+  return tx;
+}
+
+/* Progress moves on the Transaction1 properties while the download runs
+ * (the server stalls after 1 MiB), Cancel stops it, and a second install
+ * resumes the partial download and succeeds; the new bundle is a runtime. */
+static void
+test_install_transaction (Fixture *f, gconstpointer data)
+{
+  g_autoptr(ArwTestHttpServer) server = arw_test_http_server_new ();
+  g_autoptr(GBytes) tarball = itu_make_tar_gz (7, 8, 256 * 1024);
+  g_autofree char *sha = itu_sha256 (tarball);
+  g_autofree char *url = arw_test_http_server_url (server, "/demo.tar.gz");
+  const char *ids[] = { "demo/linux-x86_64-cpu", NULL };
+  const char *bad_ids[] = { "ok", "", NULL };
+  g_autoptr(ArwDBusTransaction) tx = NULL;
+  g_autoptr(ArwDBusTransaction) tx2 = NULL;
+  g_autoptr(ArwDBusRuntime) rt = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tx_path = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *range = NULL;
+  ProgressQuery pq;
+  JsonObject *done;
+  TxQuery q;
+
+  arw_test_http_server_set_content (server, "/demo.tar.gz", tarball);
+  arw_test_http_server_set_fault (server, "/demo.tar.gz", ARW_TEST_HTTP_FAULT_STALL, 1024 * 1024, 1);
+  write_demo_catalog (f, url, sha, g_bytes_get_size (tarball));
+  helper_start (f, NULL);
+
+  arw_dbus_manager_call_install_sync (f->manager, bad_ids, no_options (), G_DBUS_CALL_FLAGS_NONE, -1,
+                                      &tx_path, NULL, &error);
+  g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+  g_clear_error (&error);
+
+  tx = start_install (f, ids);
+  pq.proxy = tx;
+  pq.at_least = 1024 * 1024;
+  g_assert_true (wait_until (downloading_past, &pq));
+  g_assert_cmpuint (arw_dbus_transaction_get_bytes_total (tx), ==, g_bytes_get_size (tarball));
+  g_assert_cmpstr (arw_dbus_transaction_get_state (tx), ==, "running");
+  wait_event (f, "install.progress", "phase", "downloading");
+  arw_dbus_transaction_call_cancel_sync (tx, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  q.proxy = tx;
+  g_assert_true (wait_until (transaction_done, &q));
+  g_assert_cmpstr (arw_dbus_transaction_get_state (tx), ==, "cancelled");
+
+  tx2 = start_install (f, ids);
+  q.proxy = tx2;
+  g_assert_true (wait_until (transaction_done, &q));
+  g_assert_cmpstr (arw_dbus_transaction_get_error (tx2), ==, "");
+  g_assert_cmpstr (arw_dbus_transaction_get_state (tx2), ==, "succeeded");
+  g_assert_cmpstr (arw_dbus_transaction_get_phase (tx2), ==, "done");
+  done = wait_event (f, "install.completed", "state", "succeeded");
+  g_assert_true (json_object_get_boolean_member (done, "ok"));
+  /* the second download resumed where the first stopped */
+  range = arw_test_http_server_get_request_header (server, "/demo.tar.gz", 1, "Range");
+  g_assert_nonnull (range);
+
+  /* The new installation is a runtime at once. */
+  rt = runtime_proxy (f, ids[0]);
+  path = restore (f, ids[0], NULL, &error);
+  g_assert_no_error (error);
+  wait_state (rt, "ready", NULL);
+}
+
 int
 main (int argc, char *argv[])
 {
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
   g_test_init (&argc, &argv, NULL);
   /* Registers org.arw.Launcher.Error.* so remote errors map back to ARW_ERROR. */
   (void) ARW_ERROR;
@@ -1092,6 +1225,7 @@ main (int argc, char *argv[])
   ADD ("no-orphan", test_no_orphan);
   ADD ("fuzz-arguments", test_fuzz_arguments);
   ADD ("idle-exit", test_idle_exit);
+  ADD ("install-transaction", test_install_transaction);
 #undef ADD
   return g_test_run ();
 }

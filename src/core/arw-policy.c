@@ -52,7 +52,8 @@ arw_posture_from_string (const char *text, ArwPosture *out_posture)
 
   if (text == NULL)
     return FALSE;
-  value = g_ascii_strdown (g_strstrip (g_strdup (text)), -1);
+  value = g_ascii_strdown (text, -1);
+  g_strstrip (value);
   if (g_str_equal (value, "relaxed"))
     *out_posture = ARW_POSTURE_RELAXED;
   else if (g_str_equal (value, "standard"))

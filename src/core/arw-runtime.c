@@ -101,6 +101,7 @@ struct _ArwRuntime {
    * degraded/warn with this summary. */
   char *degraded_summary;
   gboolean timing; /* ARW_RUNTIME_TIMING: monotonic timestamps in the log */
+  guint startup_probes; /* failed probes before the first ready */
 };
 
 G_DEFINE_FINAL_TYPE (ArwRuntime, arw_runtime, G_TYPE_OBJECT)
@@ -541,10 +542,14 @@ probe_failed (ArwRuntime *self, const char *message)
 {
   if (!self->ever_ready && g_get_monotonic_time () < self->grace_deadline_mono_us)
     {
-      /* Start-up grace period: a slow model load is not a failure yet. */
+      /* Start-up grace period: a slow model load is not a failure yet.
+       * Probe again soon (25 ms, doubling up to the interval) so that
+       * "ready" is not reported a whole interval late. */
+      guint delay = MIN (self->tuning.health_interval_ms, 25u << MIN (self->startup_probes, 10u));
+      self->startup_probes++;
       g_free (self->last_probe_error);
       self->last_probe_error = g_strdup (message);
-      schedule_probe (self, self->tuning.health_interval_ms);
+      schedule_probe (self, delay);
       return;
     }
   if (!self->ever_ready)
@@ -985,6 +990,7 @@ launch_process (ArwRuntime *self, GError **error)
   self->port = values.port;
   set_phase (self, PHASE_RUNNING);
   self->ever_ready = FALSE;
+  self->startup_probes = 0;
   self->started_mono_us = g_get_monotonic_time ();
   self->grace_deadline_mono_us = self->started_mono_us + (gint64) 1000 *
     (health != NULL && health->startup_timeout_ms > 0 ? health->startup_timeout_ms

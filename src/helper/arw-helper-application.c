@@ -149,7 +149,6 @@ arw_helper_application_dbus_register (GApplication *app, GDBusConnection *connec
 {
   ArwHelperApplication *self = ARW_HELPER_APPLICATION (app);
   ArwSupervisor *supervisor;
-  g_autoptr(GPtrArray) existing = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *state_dir = arw_paths_state_dir ();
 

@@ -8,6 +8,11 @@
 #include "arw-error.h"
 #include "arw-helper-manager.h"
 #include "arw-helper-runtime.h"
+#include "arw-catalog.h"
+#include "arw-helper-transaction.h"
+#include "arw-installer.h"
+#include "arw-paths.h"
+#include "arw-signer-registry.h"
 #include "arw-store.h"
 
 struct _ArwHelperManager {
@@ -867,13 +872,246 @@ handle_remove (ArwDBusManager *iface, GDBusMethodInvocation *invocation, const c
 
 /* ---- install and import -------------------------------------------- */
 
+#define TRANSACTION_LINGER_S 30
+
+typedef struct {
+  GStrv bundle_ids;
+  GStrv paths;
+  GStrv catalog_dirs;
+  GStrv kinds;
+  GStrv formats;
+  char *metadata;
+  gboolean import;
+  gboolean force;
+  gboolean dry_run;
+  gboolean no_extract;
+} InstallArgs;
+
+static void
+install_args_free (InstallArgs *args)
+{
+  g_strfreev (args->bundle_ids);
+  g_strfreev (args->paths);
+  g_strfreev (args->catalog_dirs);
+  g_strfreev (args->kinds);
+  g_strfreev (args->formats);
+  g_free (args->metadata);
+  g_free (args);
+}
+
+typedef struct {
+  ArwHelperManager *self;            /* strong */
+  ArwHelperTransaction *transaction; /* strong */
+  ArwInstaller *installer;           /* strong */
+  GStrv keep_alive;                  /* option strings the installer borrows */
+  InstallArgs *args;
+} InstallRun;
+
+static void
+install_run_free (InstallRun *run)
+{
+  g_clear_object (&run->installer);
+  g_clear_object (&run->transaction);
+  g_clear_pointer (&run->args, install_args_free);
+  g_application_release (run->self->app);
+  g_clear_object (&run->self);
+  g_free (run);
+}
+
+static gboolean
+unexport_transaction_cb (gpointer user_data)
+{
+  ArwHelperTransaction *transaction = user_data;
+  GDBusObjectManagerServer *objects = g_object_get_data (G_OBJECT (transaction), "arw-objects");
+
+  g_dbus_object_manager_server_unexport (objects, arw_helper_transaction_get_path (transaction));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+install_finished (InstallRun *run, const GError *error, JsonNode *report)
+{
+  g_autoptr(GError) reload_error = NULL;
+
+  arw_helper_transaction_finish (run->transaction, error, report);
+  if (error == NULL && !run->args->dry_run &&
+      !arw_launcher_service_reload (run->self->service, &reload_error))
+    g_warning ("reload after install failed: %s", reload_error->message);
+  g_object_set_data (G_OBJECT (run->transaction), "arw-objects", run->self->objects);
+  g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, TRANSACTION_LINGER_S, unexport_transaction_cb,
+                              g_object_ref (run->transaction), g_object_unref);
+}
+
+static void
+install_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  InstallRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArwInstallReport) report = NULL;
+  g_autoptr(ArwImportReport) import_report = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  if (run->args->import)
+    {
+      arw_installer_import_finish (ARW_INSTALLER (source), result, &import_report, &error);
+      node = import_report != NULL ? arw_import_report_to_json (import_report) : NULL;
+    }
+  else
+    {
+      arw_installer_install_finish (ARW_INSTALLER (source), result, &report, &error);
+      node = report != NULL ? arw_install_report_to_json (report) : NULL;
+    }
+  install_finished (run, error, node);
+  install_run_free (run);
+}
+
+static ArwInstaller *
+installer_new (ArwHelperManager *self, InstallArgs *args, GError **error)
+{
+  g_autoptr(ArwStore) store = arw_store_open (arw_launcher_service_get_bundle_root (self->service), error);
+  g_autoptr(ArwSignerRegistryLoad) registry = arw_signer_registry_load_default ();
+  const char *require = g_getenv ("ARW_REQUIRE_SIGNED_BUNDLES");
+  gboolean require_trusted = require != NULL &&
+    g_strv_contains ((const char *const[]){ "1", "true", "TRUE", "yes", "on", NULL }, require);
+  g_autoptr(ArwCatalogSet) catalogs = NULL;
+  g_autoptr(GStrvBuilder) roots = g_strv_builder_new ();
+  g_auto(GStrv) default_roots = NULL;
+  g_auto(GStrv) all = NULL;
+  ArwInstaller *installer;
+
+  if (store == NULL)
+    return NULL;
+  if (require_trusted && !arw_signer_registry_load_require (registry, error))
+    return NULL;
+  installer = arw_installer_new (store, NULL);
+  arw_installer_set_trust (installer, registry->registry, require_trusted);
+  if (args->import)
+    return installer;
+  if (args->catalog_dirs != NULL && args->catalog_dirs[0] != NULL)
+    g_strv_builder_addv (roots, (const char **) args->catalog_dirs);
+  else
+    {
+      default_roots = arw_paths_catalog_roots ();
+      g_strv_builder_addv (roots, (const char **) default_roots);
+    }
+  all = g_strv_builder_end (roots);
+  catalogs = arw_catalog_set_load ((const char *const *) all, ARW_CATALOG_LOAD_ALLOW_MISSING_ROOTS, error);
+  if (catalogs == NULL)
+    {
+      g_object_unref (installer);
+      return NULL;
+    }
+  arw_installer_set_catalogs (installer, g_steal_pointer (&catalogs));
+  return installer;
+}
+
+static void
+install_authorized (ArwHelperManager *self, GDBusMethodInvocation *invocation, gpointer data)
+{
+  static guint serial;
+  InstallArgs *args = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(ArwInstaller) installer = installer_new (self, args, &error);
+  InstallRun *run;
+
+  if (installer == NULL)
+    {
+      return_error (invocation, error);
+      return;
+    }
+  run = g_new0 (InstallRun, 1);
+  run->self = g_object_ref (self);
+  run->installer = g_steal_pointer (&installer);
+  run->transaction = arw_helper_transaction_new (++serial, args->import ? "import" : "install",
+                                                 (const char *const *) args->bundle_ids,
+                                                 g_dbus_method_invocation_get_sender (invocation),
+                                                 arw_installer_get_progress (run->installer),
+                                                 arw_launcher_service_get_event_bus (self->service));
+  /* The run takes the arguments; authorize() frees the emptied struct. */
+  run->args = g_new0 (InstallArgs, 1);
+  *run->args = *args;
+  memset (args, 0, sizeof *args);
+  g_application_hold (self->app);
+  g_dbus_object_manager_server_export (self->objects,
+                                       G_DBUS_OBJECT_SKELETON (arw_helper_transaction_get_object (run->transaction)));
+  if (run->args->import)
+    {
+      ArwImportOptions options = { run->args->bundle_ids[0], run->args->metadata,
+                                   (const char *const *) run->args->paths, run->args->dry_run,
+                                   run->args->force, FALSE };
+      arw_installer_import_async (run->installer, &options, arw_helper_transaction_get_cancellable (run->transaction),
+                                  install_done_cb, run);
+      arw_dbus_manager_complete_import (ARW_DBUS_MANAGER (self), invocation,
+                                        arw_helper_transaction_get_path (run->transaction));
+      return;
+    }
+  {
+    ArwInstallOptions options = { run->args->dry_run, run->args->force, run->args->no_extract, FALSE,
+                                  (const char *const *) run->args->kinds,
+                                  (const char *const *) run->args->formats };
+    arw_installer_install_async (run->installer, (const char *const *) run->args->bundle_ids, &options,
+                                 arw_helper_transaction_get_cancellable (run->transaction), install_done_cb, run);
+    arw_dbus_manager_complete_install (ARW_DBUS_MANAGER (self), invocation,
+                                       arw_helper_transaction_get_path (run->transaction));
+  }
+}
+
+static gboolean
+validate_strv (const char *what, const char *const *values, gboolean ids, gboolean non_empty, GError **error)
+{
+  if (non_empty && (values == NULL || values[0] == NULL))
+    {
+      g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "%s must not be empty", what);
+      return FALSE;
+    }
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    if (ids ? !arw_helper_validate_id (what, values[i], error)
+            : !arw_helper_validate_string (what, values[i], ARW_HELPER_MAX_STRING_BYTES, error))
+      return FALSE;
+  for (guint i = 0; !ids && values != NULL && values[i] != NULL; i++)
+    if (!g_path_is_absolute (values[i]))
+      {
+        g_set_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS, "%s must be absolute paths", what);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static gboolean
 handle_install (ArwDBusManager *iface, GDBusMethodInvocation *invocation, const char *const *bundle_ids,
                 GVariant *options)
 {
-  g_dbus_method_invocation_return_error (invocation, ARW_ERROR, ARW_ERROR_FAILED,
-                                         "installing through the helper is not available in this build: "
-                                         "use `arw-runtime bundles install`");
+  static const char *const keys[] = { "force", "dry-run", "no-extract", "artifact-kinds", "artifact-formats",
+                                      "catalog-dirs", NULL };
+  static const char *const types[] = { "b", "b", "b", "as", "as", "as", NULL };
+  g_autoptr(GError) error = NULL;
+  InstallArgs *args;
+
+  touch (iface);
+  if (!validate_strv ("bundle ids", bundle_ids, TRUE, TRUE, &error) ||
+      !arw_helper_check_options (options, keys, types, &error))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  args = g_new0 (InstallArgs, 1);
+  args->bundle_ids = g_strdupv ((char **) bundle_ids);
+  g_variant_lookup (options, "force", "b", &args->force);
+  g_variant_lookup (options, "dry-run", "b", &args->dry_run);
+  g_variant_lookup (options, "no-extract", "b", &args->no_extract);
+  g_variant_lookup (options, "artifact-kinds", "^as", &args->kinds);
+  g_variant_lookup (options, "artifact-formats", "^as", &args->formats);
+  g_variant_lookup (options, "catalog-dirs", "^as", &args->catalog_dirs);
+  if (!validate_strv ("artifact-kinds", (const char *const *) args->kinds, TRUE, FALSE, &error) ||
+      !validate_strv ("artifact-formats", (const char *const *) args->formats, TRUE, FALSE, &error) ||
+      !validate_strv ("catalog-dirs", (const char *const *) args->catalog_dirs, FALSE, FALSE, &error))
+    {
+      install_args_free (args);
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  authorize (ARW_HELPER_MANAGER (iface), invocation, "runtime.bundles.install", TRUE, install_authorized,
+             args, (GDestroyNotify) install_args_free);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -881,9 +1119,35 @@ static gboolean
 handle_import (ArwDBusManager *iface, GDBusMethodInvocation *invocation, const char *bundle_id,
                const char *const *paths, GVariant *options)
 {
-  g_dbus_method_invocation_return_error (invocation, ARW_ERROR, ARW_ERROR_FAILED,
-                                         "importing through the helper is not available in this build: "
-                                         "use `arw-runtime bundles import`");
+  static const char *const keys[] = { "metadata", "force", "dry-run", NULL };
+  static const char *const types[] = { "s", "b", "b", NULL };
+  g_autoptr(GError) error = NULL;
+  InstallArgs *args;
+
+  touch (iface);
+  if (!arw_helper_validate_id ("bundle id", bundle_id, &error) ||
+      !validate_strv ("paths", paths, FALSE, TRUE, &error) ||
+      !arw_helper_check_options (options, keys, types, &error))
+    {
+      return_error (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  args = g_new0 (InstallArgs, 1);
+  args->import = TRUE;
+  args->bundle_ids = g_strdupv ((char *[]){ (char *) bundle_id, NULL });
+  args->paths = g_strdupv ((char **) paths);
+  g_variant_lookup (options, "metadata", "s", &args->metadata);
+  g_variant_lookup (options, "force", "b", &args->force);
+  g_variant_lookup (options, "dry-run", "b", &args->dry_run);
+  if (args->metadata != NULL && !g_path_is_absolute (args->metadata))
+    {
+      install_args_free (args);
+      g_dbus_method_invocation_return_error (invocation, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS,
+                                             "option “metadata” must be an absolute path");
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  authorize (ARW_HELPER_MANAGER (iface), invocation, "runtime.bundles.import", TRUE, install_authorized,
+             args, (GDestroyNotify) install_args_free);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
