@@ -12,5 +12,7 @@ G_BEGIN_DECLS
  * character at a time and back, timing each keystroke to the painted,
  * updated list, prints RSS, and quits. Output: key=value lines on stdout. */
 void arw_bench_attach (ArwWindow *window);
+/* In benchmark mode prints "<label>_ms=<ms since T0>"; otherwise nothing. */
+void arw_bench_mark (const char *label);
 
 G_END_DECLS

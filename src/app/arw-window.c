@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "arw-bench.h"
 #include "arw-bundle-row.h"
 #include "arw-catalog-model.h"
 #include "arw-runtime-row.h"
@@ -205,6 +206,7 @@ apply_inventory (ArwWindow *self,
   g_list_store_splice (self->families, 0, g_list_model_get_n_items (G_LIST_MODEL (self->families)),
                        items->pdata, items->len);
   self->catalog_loaded = TRUE;
+  arw_bench_mark ("model_built");
   fill_channels (self);
   gtk_stack_set_visible_child_name (self->catalog_stack, "content");
   update_runtime_texts (self);
@@ -225,6 +227,8 @@ inventory_cb (GObject *object,
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) inventory = arw_client_get_inventory_finish (ARW_CLIENT (object), result, &error);
 
+  arw_bench_mark ("inventory_parsed");
+
   if (inventory == NULL || !JSON_NODE_HOLDS_OBJECT (inventory))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -244,6 +248,7 @@ _arw_window_reload_inventory (ArwWindow *self)
     return;
   if (!self->catalog_loaded)
     gtk_stack_set_visible_child_name (self->catalog_stack, "loading");
+  arw_bench_mark ("inventory_requested");
   arw_client_get_inventory_async (self->client, self->cancellable, inventory_cb, g_object_ref (self));
 }
 

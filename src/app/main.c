@@ -5,12 +5,15 @@
 #include <locale.h>
 
 #include "arw-application.h"
+#include "arw-bench.h"
 
 int
 main (int argc,
       char *argv[])
 {
   g_autoptr(ArwApplication) app = NULL;
+
+  arw_bench_mark ("main");
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
