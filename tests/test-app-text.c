@@ -276,6 +276,7 @@ test_wording_status (void)
 static void
 test_wording_consent_trust_fit (void)
 {
+  gboolean is_trusted = FALSE;
   g_autofree char *mic = arw_wording_consent_line ("audio");
   g_autofree char *cam = arw_wording_consent_line ("vision");
   g_autoptr(JsonNode) trusted = parse ("{\"signatures\":[{\"issuer\":\"bundle-ci@arw\",\"trusted\":true,"
@@ -283,10 +284,10 @@ test_wording_consent_trust_fit (void)
   g_autoptr(JsonNode) untrusted = parse ("{\"signatures\":[{\"key_id\":\"someone\",\"trusted\":false,"
                                          "\"signature_valid\":true,\"rejected\":false}]}");
   g_autoptr(JsonNode) broken = parse ("{\"signatures\":[{\"key_id\":\"x\",\"signature_valid\":false}]}");
-  g_autofree char *t1 = arw_wording_trust (json_node_get_object (trusted), "preview");
-  g_autofree char *t2 = arw_wording_trust (json_node_get_object (untrusted), "preview");
-  g_autofree char *t3 = arw_wording_trust (NULL, "preview");
-  g_autofree char *t4 = arw_wording_trust (json_node_get_object (broken), NULL);
+  g_autofree char *t1 = arw_wording_trust (json_node_get_object (trusted), "preview", &is_trusted);
+  g_autofree char *t2 = arw_wording_trust (json_node_get_object (untrusted), "preview", NULL);
+  g_autofree char *t3 = arw_wording_trust (NULL, "preview", NULL);
+  g_autofree char *t4 = arw_wording_trust (json_node_get_object (broken), NULL, NULL);
   ArwFitWordingInput fit = { 0 };
   g_autofree char *f1 = NULL, *f2 = NULL, *p = NULL;
   gboolean fits = FALSE;
@@ -294,6 +295,7 @@ test_wording_consent_trust_fit (void)
   g_assert_cmpstr (mic, ==, "This runtime can listen to your microphone while it runs");
   g_assert_true (g_str_has_prefix (cam, "This runtime can see your camera"));
   g_assert_cmpstr (t1, ==, "Signed by bundle-ci@arw — trusted for preview");
+  g_assert_true (is_trusted);
   g_assert_cmpstr (t2, ==, "Signed by someone, but not by a trusted publisher");
   g_assert_cmpstr (t3, ==, "Not signed by a trusted publisher");
   g_assert_true (strstr (t4, "does not match") != NULL);

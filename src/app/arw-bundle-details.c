@@ -128,10 +128,7 @@ describe_trust (ArwBundleDetails *self,
   if (v != NULL && v->installation != NULL)
     {
       JsonObject *sig = arw_json_object (v->installation, "signature");
-      char *text = arw_wording_trust (sig, v->channel != NULL ? v->channel : channel);
-
-      *out_trusted = g_str_has_prefix (text, _("Signed by")) && strstr (text, "—") != NULL;
-      return text;
+      return arw_wording_trust (sig, v->channel != NULL ? v->channel : channel, out_trusted);
     }
   if (self->settings != NULL && g_settings_get_boolean (self->settings, "require-signed-bundles"))
     {

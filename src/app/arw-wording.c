@@ -199,10 +199,13 @@ signer_name (JsonObject *sig)
 
 char *
 arw_wording_trust (JsonObject *verification,
-                   const char *channel)
+                   const char *channel,
+                   gboolean *out_trusted)
 {
   JsonObject *sig = first_signature (verification, TRUE);
 
+  if (out_trusted != NULL)
+    *out_trusted = sig != NULL;
   if (sig != NULL)
     {
       if (has_text (channel))

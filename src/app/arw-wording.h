@@ -36,7 +36,7 @@ char *arw_wording_restart_budget (guint used, guint max, gint64 reset_at);
 /* "Signed by bundle-ci@arw — trusted for preview", "Signed by … — not
  * trusted by this computer", "Not signed by a trusted publisher".
  * @verification is a ManifestVerification object or NULL. */
-char *arw_wording_trust (JsonObject *verification, const char *channel);
+char *arw_wording_trust (JsonObject *verification, const char *channel, gboolean *out_trusted);
 
 /* "Will it fit": download size against free disk, memory against RAM or
  * VRAM. Sizes of 0 are unknown. */
