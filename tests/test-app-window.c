@@ -196,7 +196,7 @@ install_fake_bundle (const char *id,
   json_builder_set_member_name (b, "name");
   json_builder_add_string_value (b, name);
   json_builder_set_member_name (b, "description");
-  json_builder_add_string_value (b, "A stand-in engine for the tests.");
+  json_builder_add_string_value (b, "A stand-in engine (tests/fake-runtime) with a real HTTP health endpoint.");
   json_builder_set_member_name (b, "accelerator");
   json_builder_add_string_value (b, "cpu");
   add_strings (b, "modalities", modalities);
@@ -762,7 +762,7 @@ test_crash_notification_when_not_focused (void)
   summary = arg_string (args, 3);
   body = arg_string (args, 4);
   g_assert_cmpstr (app_name, ==, "ARW Launcher");
-  g_assert_cmpstr (summary, ==, "Crashy test engine (CPU) stopped unexpectedly");
+  g_assert_cmpstr (summary, ==, "Chat test engine (CPU) stopped unexpectedly");
   g_assert_cmpstr (body, !=, "");
   actions_v = g_variant_get_child_value (args, 5);
   actions = g_variant_get_variant (actions_v);
@@ -1025,8 +1025,8 @@ main (int argc,
   ctx.state = g_build_filename (ctx.tmp, "state", NULL);
   ctx.bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
   g_assert_no_error (error);
-  install_fake_bundle (CONSENT_ID, "Consent test engine (CPU)", audio, audio_only);
-  install_fake_bundle (CRASHY_ID, "Crashy test engine (CPU)", text, NULL);
+  install_fake_bundle (CONSENT_ID, "Dictation test engine (CPU)", audio, audio_only);
+  install_fake_bundle (CRASHY_ID, "Chat test engine (CPU)", text, NULL);
   write_loopback_catalog ();
   set_up_helper_env ();
 
