@@ -255,7 +255,9 @@ add_consent_row (ArwPreferencesWindow *self,
 {
   const char *bundle = arw_json_string (grant, "bundle_id");
   const char *scope = arw_json_string (grant, "scope") != NULL ? arw_json_string (grant, "scope") : "always";
-  g_auto(GStrv) mods = string_array (grant, "modalities");
+  /* the ledger lists one grant per modality ("modality"); accept a list too */
+  g_auto(GStrv) mods = json_object_has_member (grant, "modalities") ? string_array (grant, "modalities")
+                                                                    : string_array (grant, "modality");
   g_autofree char *mods_text = arw_wording_modalities ((const char *const *) mods);
   g_autofree char *subtitle = NULL;
   g_autofree char *label = NULL;

@@ -234,10 +234,19 @@ static void
 do_restore (StartData *data)
 {
   ArwClientRestoreOptions opts = { 0 };
+  g_autofree char *preferred = g_settings_get_string (data->self->settings, "preferred-gpu");
 
   opts.no_restart = !data->count_restart;
   opts.accelerator = data->accelerator;
   opts.device = data->device;
+  /* "automatic": the person's preferences (Preferences → Processor) */
+  if (opts.accelerator == NULL && opts.device == NULL)
+    {
+      if (g_settings_get_boolean (data->self->settings, "gpu-only"))
+        opts.accelerator = "gpu";
+      if (*preferred != '\0')
+        opts.device = preferred;
+    }
   arw_client_restore_async (data->self->client, data->id, &opts, data->self->cancellable, restore_cb, data);
 }
 
@@ -373,7 +382,7 @@ start_on_action (GtkWidget *widget,
   data = g_new0 (StartData, 1);
   data->self = g_object_ref (self);
   data->id = g_strdup (id);
-  data->accelerator = g_strdup (accel);
+  data->accelerator = g_strcmp0 (accel, "auto") != 0 ? g_strdup (accel) : NULL;
   data->device = *device != '\0' ? g_strdup (device) : NULL;
   rt = runtime_needing_consent (self, id);
   if (rt != NULL)
