@@ -527,6 +527,8 @@ mock_clear (void)
   g_autoptr(GVariant) reply = g_dbus_connection_call_sync (ctx.bus, NOTIFY_NAME, NOTIFY_PATH, MOCK_IFACE, "ClearCalls",
                                                            NULL, NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
 
+  g_assert_nonnull (reply);
+
   g_assert_no_error (error);
 }
 
@@ -858,6 +860,7 @@ install_probe_cb (GObject *object,
   CallResult *r = user_data;
   g_autoptr(ArwDBusTransaction) tx = arw_client_install_finish (ARW_CLIENT (object), result, &r->error);
 
+  g_assert_true ((tx != NULL) == (r->error == NULL));
   r->done = TRUE;
 }
 

@@ -615,7 +615,6 @@ arw_window_show_bundle (ArwWindow *self,
                         const char *id)
 {
   ArwBundleFamily *family;
-  g_autofree char *fid = NULL;
 
   g_return_if_fail (ARW_IS_WINDOW (self));
   g_return_if_fail (id != NULL);
