@@ -13,7 +13,6 @@
 
 #include "arw-client.h"
 #include "arw-error.h"
-#include "arw-extract.h"
 #include "arw-sha256.h"
 #include "arw-test-utils.h"
 
@@ -117,56 +116,32 @@ demo_state (JsonNode **out_doc)
 
 /* ------------------------------------------------------------ the bundle */
 
-/* Writes the installed tree of the demo bundle as `bundles install` would:
- * the tarball extracted into payload/ and bundle.json from the catalog. */
+/* `bundles install` from the build tree's demo catalog (a default catalog
+ * root when uninstalled): the artifact url is catalog-relative, a local
+ * file, so nothing touches the network; the archive lands in payload/. */
 static void
-install_demo_tree (void)
+install_demo (void)
 {
-  const char *demo_dir = g_getenv ("ARW_DEMO_DIR");
-  g_autofree char *catalog_path = g_build_filename (demo_dir, "bundles.demo.json", NULL);
-  g_autofree char *tarball = g_build_filename (demo_dir, "arw-demo-runtime.tar.gz", NULL);
+  g_autoptr(CliResult) list = run_cli ("bundles", "list", "--json", NULL);
+  g_autoptr(CliResult) install = NULL;
+  g_autoptr(JsonNode) doc = NULL;
   g_autofree char *hash = arw_sha256_hex ((const guint8 *) DEMO_ID, strlen (DEMO_ID));
   g_autofree char *name = g_strdup_printf ("arw-demo__linux-x86_64-cpu__%.8s", hash);
-  g_autofree char *dir = g_build_filename (state_dir, "runtime", "bundles", name, NULL);
-  g_autofree char *payload = g_build_filename (dir, "payload", NULL);
-  g_autofree char *manifest = g_build_filename (dir, "bundle.json", NULL);
-  g_autoptr(JsonNode) catalog = NULL;
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) doc = NULL;
-  g_autofree char *contents = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autofree char *binary = g_build_filename (state_dir, "runtime", "bundles", name,
+                                              "payload", "bin", "arw-demo-runtime", NULL);
+  JsonArray *roots;
+  gboolean demo_root = FALSE;
 
-  g_file_get_contents (catalog_path, &contents, NULL, &error);
-  g_assert_no_error (error);
-  catalog = parse_json (contents);
-  g_assert_cmpint (g_mkdir_with_parents (payload, 0755), ==, 0);
-  arw_extract_archive (tarball, payload, NULL, NULL, NULL, NULL, &error);
-  g_assert_no_error (error);
+  g_assert_cmpint (list->status, ==, 0);
+  doc = parse_json (list->out);
+  roots = json_object_get_array_member (json_node_get_object (doc), "roots");
+  for (guint i = 0; i < json_array_get_length (roots); i++)
+    demo_root |= g_strcmp0 (json_array_get_string_element (roots, i), g_getenv ("ARW_DEMO_DIR")) == 0;
+  g_assert_true (demo_root);
 
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "bundle");
-  json_builder_add_value (b, json_node_copy (json_array_get_element (
-    json_object_get_array_member (json_node_get_object (catalog), "bundles"), 0)));
-  json_builder_set_member_name (b, "catalog");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "channel");
-  json_builder_add_string_value (b, "preview");
-  json_builder_set_member_name (b, "path");
-  json_builder_add_string_value (b, catalog_path);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "installed_at");
-  json_builder_add_string_value (b, "2025-01-01T00:00:00.000Z");
-  json_builder_set_member_name (b, "source");
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "kind");
-  json_builder_add_string_value (b, "local");
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  doc = json_builder_get_root (b);
-  text = json_to_string (doc, TRUE);
-  g_file_set_contents (manifest, text, -1, &error);
-  g_assert_no_error (error);
+  install = run_cli ("bundles", "install", DEMO_ID, NULL);
+  g_assert_cmpint (install->status, ==, 0);
+  g_assert_true (g_file_test (binary, G_FILE_TEST_IS_EXECUTABLE));
 }
 
 /* ----------------------------------------------------------------- tests */
@@ -322,7 +297,7 @@ test_lifecycle (void)
   g_autofree char *endpoint = NULL;
   JsonObject *st;
 
-  install_demo_tree ();
+  install_demo ();
   reload = run_cli ("bundles", "reload", "--json", NULL);
   g_assert_cmpint (reload->status, ==, 0);
   reload_doc = parse_json (reload->out);
@@ -403,6 +378,40 @@ test_events_follow_sigint (void)
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_if_exited (proc));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+}
+
+/* logs --follow prints what the runtime writes after it started following
+ * (GFileMonitor, no polling), and SIGINT ends it with status 0. */
+static void
+test_logs_follow (void)
+{
+  const char *argv[] = { g_getenv ("ARW_RUNTIME_BIN"), "logs", DEMO_ID, "--follow", "--lines", "0", NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(CliResult) start = NULL;
+  g_autoptr(CliResult) stop = NULL;
+  gboolean seen = FALSE;
+
+  proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  start = run_cli ("restore", "--wait", DEMO_ID, NULL);
+  g_assert_cmpint (start->status, ==, 0);
+  while (!seen)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      seen = strstr (line, "arw-demo-runtime " PACKAGE_VERSION " listening on http://127.0.0.1:") != NULL;
+    }
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
+  stop = run_cli ("shutdown", DEMO_ID, NULL);
+  g_assert_cmpint (stop->status, ==, 0);
 }
 
 /* ArwClient itself: the runtime list model, the event signal, errors. */
@@ -513,6 +522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-helper/admin", test_admin);
   g_test_add_func ("/cli-helper/hardware", test_hardware);
   g_test_add_func ("/cli-helper/lifecycle", test_lifecycle);
+  g_test_add_func ("/cli-helper/logs-follow", test_logs_follow);
   g_test_add_func ("/cli-helper/client", test_client);
   g_test_add_func ("/cli-helper/events-follow-sigint", test_events_follow_sigint);
   rc = g_test_run ();

@@ -174,6 +174,8 @@ cmd_events (int argc, char **argv)
     return arw_cli_fail (error);
   /* Subscribe before the replay so nothing falls between the two. */
   if (follow)
+    arw_cli_helper_catch_interrupts (client);
+  if (follow)
     handler = g_signal_connect (arw_client_get_manager (client), "event", G_CALLBACK (on_event), &d);
   replay = arw_client_get_events_sync (client, prefix, 0, NULL, &error);
   if (replay == NULL)
@@ -328,6 +330,8 @@ cmd_logs (int argc, char **argv)
   client = arw_cli_helper_connect (&error);
   if (client == NULL)
     return arw_cli_fail (error);
+  if (follow)
+    arw_cli_helper_catch_interrupts (client);
   runtime = arw_client_lookup_runtime (client, argv[1]);
   if (runtime == NULL)
     return arw_cli_fail_message (_("runtime %s not found; “arw-runtime status” lists the runtimes"), argv[1]);

@@ -343,6 +343,7 @@ cmd_status (int argc, char **argv)
     g_autoptr(GMainLoop) loop = g_main_loop_new (arw_client_get_main_context (client), FALSE);
     WatchData w = { client, loop, (guint) interval, (guint) interval, NULL };
 
+    arw_cli_helper_catch_interrupts (client);
     watch_tick (&w);
     arw_cli_helper_run_loop (client, loop);
     if (w.timer != NULL)
@@ -549,6 +550,8 @@ cmd_restore (int argc, char **argv)
   client = arw_cli_helper_connect (&error);
   if (client == NULL)
     return arw_cli_fail (error);
+  if (wait)
+    arw_cli_helper_catch_interrupts (client);
   result = arw_client_restore_sync (client, argv[1], &opts, &runtime, NULL, &error);
   if (result == NULL)
     return arw_cli_helper_fail (error, argv[1]);

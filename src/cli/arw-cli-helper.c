@@ -59,53 +59,63 @@ int
 arw_cli_helper_fail (const GError *error, const char *id)
 {
   arw_cli_fail (error);
-  if (g_error_matches (error, ARW_ERROR, ARW_ERROR_CONSENT_REQUIRED) && id != NULL)
+  if (g_error_matches (error, ARW_ERROR, ARW_ERROR_CONSENT_REQUIRED) && id != NULL &&
+      strstr (error->message, "consent grant") == NULL)
     g_printerr (_("hint: grant it with “arw-runtime consent grant %s --modality MODALITY”\n"), id);
   else if (g_error_matches (error, ARW_ERROR, ARW_ERROR_PERMISSION_DENIED) &&
-           strstr (error->message, "lease") != NULL)
+           strstr (error->message, "lease") != NULL && strstr (error->message, "lease request") == NULL)
     g_printerr (_("hint: request one with “arw-runtime admin lease request --lease-cap runtime:manage --ttl-secs 3600”\n"));
   return ARW_CLI_EXIT_FAILURE;
 }
 
-typedef struct
-{
+/* SIGINT/SIGTERM sources on the client's context, installed once; a signal
+ * that arrives before the loop runs is remembered. */
+static struct {
+  GSource *sources[2];
   GMainLoop *loop;
   gboolean interrupted;
-} LoopData;
+} interrupts;
 
 static gboolean
-on_signal_quit (gpointer user_data)
+on_interrupt (gpointer user_data)
 {
-  LoopData *data = user_data;
-
-  data->interrupted = TRUE;
-  g_main_loop_quit (data->loop);
+  interrupts.interrupted = TRUE;
+  if (interrupts.loop != NULL)
+    g_main_loop_quit (interrupts.loop);
   return G_SOURCE_CONTINUE;
+}
+
+void
+arw_cli_helper_catch_interrupts (ArwClient *client)
+{
+  const int signums[] = { SIGINT, SIGTERM };
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (signums) == G_N_ELEMENTS (interrupts.sources));
+  if (interrupts.sources[0] != NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (signums); i++)
+    {
+      /* Creating the source installs the handler at once. */
+      interrupts.sources[i] = g_unix_signal_source_new (signums[i]);
+      g_source_set_callback (interrupts.sources[i], on_interrupt, NULL, NULL);
+      g_source_attach (interrupts.sources[i], arw_client_get_main_context (client));
+    }
 }
 
 gboolean
 arw_cli_helper_run_loop (ArwClient *client, GMainLoop *loop)
 {
   GMainContext *ctx = arw_client_get_main_context (client);
-  LoopData data = { loop, FALSE };
-  const int signums[] = { SIGINT, SIGTERM };
-  GSource *sources[G_N_ELEMENTS (signums)];
 
+  arw_cli_helper_catch_interrupts (client);
+  if (interrupts.interrupted)
+    return TRUE;
   g_main_context_push_thread_default (ctx);
-  for (guint i = 0; i < G_N_ELEMENTS (signums); i++)
-    {
-      sources[i] = g_unix_signal_source_new (signums[i]);
-      g_source_set_callback (sources[i], on_signal_quit, &data, NULL);
-      g_source_attach (sources[i], ctx);
-    }
+  interrupts.loop = loop;
   g_main_loop_run (loop);
-  for (guint i = 0; i < G_N_ELEMENTS (signums); i++)
-    {
-      g_source_destroy (sources[i]);
-      g_source_unref (sources[i]);
-    }
+  interrupts.loop = NULL;
   g_main_context_pop_thread_default (ctx);
-  return data.interrupted;
+  return interrupts.interrupted;
 }
 
 const char *

@@ -23,8 +23,11 @@ ArwClient *arw_cli_helper_take_client (void);
  * errors; returns ARW_CLI_EXIT_FAILURE. @id may be NULL. */
 int arw_cli_helper_fail (const GError *error, const char *id);
 
+/* Catches SIGINT/SIGTERM from now on (for --watch/--follow/--wait): call
+ * it before printing anything a caller may react to. */
+void arw_cli_helper_catch_interrupts (ArwClient *client);
 /* Runs @loop (on the client's context) until it quits or SIGINT/SIGTERM
- * arrives; returns TRUE when a signal stopped it. */
+ * arrives (also before the call); returns TRUE when a signal stopped it. */
 gboolean arw_cli_helper_run_loop (ArwClient *client, GMainLoop *loop);
 
 /* Lenient JSON accessors: NULL / @fallback when missing or of another type. */

@@ -232,11 +232,14 @@ arw_cli_run (int argc, char **argv)
     g_ptr_array_add (sub_argv, g_strdup (argv[i]));
   g_ptr_array_add (sub_argv, NULL);
   {
+    /* GOption drops parsed options from the vector without freeing them:
+     * free the strings through a shallow copy taken before. */
     int sub_argc = sub_argv->len - 1;
-    /* GOption drops parsed arguments from the vector it is given without
-     * freeing them: hand it a shallow copy and free the strings here. */
-    g_autofree char **sub = g_memdup2 (sub_argv->pdata, sub_argv->len * sizeof (char *));
-    g_ptr_array_remove_index (sub_argv, sub_argv->len - 1);
-    return cmd->func (sub_argc, sub);
+    g_autofree char **owned = g_memdup2 (sub_argv->pdata, sub_argv->len * sizeof (char *));
+    g_autofree char **sub = (char **) g_ptr_array_steal (sub_argv, NULL);
+    int rc = cmd->func (sub_argc, sub);
+    for (int i = 0; owned[i] != NULL; i++)
+      g_free (owned[i]);
+    return rc;
   }
 }

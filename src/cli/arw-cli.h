@@ -59,11 +59,11 @@ int arw_cli_run (int argc, char **argv);
 extern const ArwCliCommand arw_cli_bundles_commands[];
 extern const ArwCliCommand arw_cli_manifest_commands[];
 extern const ArwCliCommand arw_cli_keys_commands[];
+extern const ArwCliCommand arw_cli_store_commands[];
 /* helper clients (helper L) */
 extern const ArwCliCommand arw_cli_runtime_commands[];
 extern const ArwCliCommand arw_cli_events_commands[];
 extern const ArwCliCommand arw_cli_consent_commands[];
 extern const ArwCliCommand arw_cli_admin_commands[];
-extern const ArwCliCommand arw_cli_store_commands[];
 
 G_END_DECLS

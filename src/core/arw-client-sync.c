@@ -5,7 +5,7 @@
  * app never uses these. */
 #include "config.h"
 
-#include "arw-client.h"
+#include "arw-client-private.h"
 
 static void
 sync_cb (GObject *source, GAsyncResult *result, gpointer user_data)
@@ -36,11 +36,19 @@ arw_client_new_sync (GCancellable *cancellable, GError **error)
 {
   g_autoptr(GMainContext) ctx = g_main_context_new ();
   g_autoptr(GAsyncResult) res = NULL;
+  ArwClient *client;
 
   g_main_context_push_thread_default (ctx);
   arw_client_new_async (cancellable, sync_cb, &res);
   sync_wait (ctx, &res);
-  return arw_client_new_finish (res, error);
+  client = arw_client_new_finish (res, error);
+  if (client != NULL)
+    arw_client_set_owns_context (client);
+  /* A failed start leaves GDBus clean-up idles behind: run them. */
+  g_clear_object (&res);
+  while (g_main_context_iteration (ctx, FALSE))
+    ;
+  return client;
 }
 
 JsonNode *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "arw-client.h"
+#include "arw-client-private.h"
 #include "arw-error.h"
 
 #define TRANSACTION_IFACE "org.arw.Launcher.Transaction1"
@@ -15,6 +15,7 @@ struct _ArwClient
   GObject parent_instance;
 
   GMainContext *context;
+  gboolean owns_context; /* a private context of arw_client_new_sync() */
   GDBusConnection *connection;
   GDBusObjectManager *object_manager;
   ArwDBusManager *manager;
@@ -361,6 +362,15 @@ arw_client_finalize (GObject *object)
 
   g_clear_object (&self->runtimes);
   g_clear_object (&self->transactions);
+  /* GDBus frees signal subscriptions' data in idles on the subscribing
+   * context; nobody iterates a private context after this. */
+  if (self->owns_context)
+    {
+      g_main_context_push_thread_default (self->context);
+      while (g_main_context_iteration (self->context, FALSE))
+        ;
+      g_main_context_pop_thread_default (self->context);
+    }
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (arw_client_parent_class)->finalize (object);
@@ -422,6 +432,7 @@ arw_client_init (ArwClient *self)
 typedef struct
 {
   GMainContext *context;
+  gboolean owns_context; /* a private context of arw_client_new_sync() */
   GDBusConnection *connection;
   GDBusObjectManager *object_manager;
 } NewData;
@@ -497,19 +508,17 @@ new_manager_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-new_object_manager_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+object_manager_ready (GTask *task, GDBusObjectManager *object_manager, GError *error)
 {
-  g_autoptr(GTask) task = user_data;
   NewData *data = g_task_get_task_data (task);
-  g_autoptr(GError) error = NULL;
   g_autofree char *owner = NULL;
 
-  data->object_manager = arw_dbus_object_manager_client_new_finish (result, &error);
-  if (data->object_manager == NULL)
+  if (object_manager == NULL)
     {
-      new_fail (task, g_steal_pointer (&error));
+      new_fail (task, error);
       return;
     }
+  data->object_manager = object_manager;
   owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (data->object_manager));
   if (owner == NULL)
     {
@@ -526,23 +535,49 @@ new_object_manager_cb (GObject *source, GAsyncResult *result, gpointer user_data
 }
 
 static void
+new_object_manager_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  GError *error = NULL;
+  GDBusObjectManager *om = arw_dbus_object_manager_client_new_finish (result, &error);
+
+  object_manager_ready (task, om, error);
+}
+
+static void
 start_service_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr(GTask) task = user_data;
   NewData *data = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GVariant) reply = g_dbus_connection_call_finish (data->connection, result, &error);
+  GError *om_error = NULL;
+  GDBusObjectManager *om;
 
   if (reply == NULL)
     {
       new_fail (task, g_steal_pointer (&error));
       return;
     }
-  arw_dbus_object_manager_client_new (data->connection,
-                                      G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                      ARW_CLIENT_BUS_NAME, ARW_CLIENT_OBJECT_PATH,
-                                      g_task_get_cancellable (task),
-                                      new_object_manager_cb, g_object_ref (task));
+  if (data->context == g_main_context_default ())
+    {
+      arw_dbus_object_manager_client_new (data->connection,
+                                          G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                          ARW_CLIENT_BUS_NAME, ARW_CLIENT_OBJECT_PATH,
+                                          g_task_get_cancellable (task),
+                                          new_object_manager_cb, g_object_ref (task));
+      return;
+    }
+  /* GDBusObjectManagerClient's async init runs its GInitable code in a
+   * worker thread, so its signal subscriptions (object and property
+   * changes) land on the global default context. A client on a private
+   * context (the CLI's sync wrappers, which may block) builds it
+   * synchronously, with that context pushed, to receive them. */
+  om = arw_dbus_object_manager_client_new_sync (data->connection,
+                                                G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                                ARW_CLIENT_BUS_NAME, ARW_CLIENT_OBJECT_PATH,
+                                                g_task_get_cancellable (task), &om_error);
+  object_manager_ready (task, om, om_error);
 }
 
 static void
@@ -597,6 +632,13 @@ arw_client_new_finish (GAsyncResult *result, GError **error)
 }
 
 /* -------------------------------------------------------------- accessors */
+
+void
+arw_client_set_owns_context (ArwClient *self)
+{
+  g_return_if_fail (ARW_IS_CLIENT (self));
+  self->owns_context = TRUE;
+}
 
 ArwDBusManager *
 arw_client_get_manager (ArwClient *self)
