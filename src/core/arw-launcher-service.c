@@ -293,7 +293,6 @@ runtime_exited_cb (ArwRuntime *runtime, int wait_status, const char *reason, gpo
 static Entry *
 register_installation (ArwLauncherService *self, ArwInstallation *inst, GError **error)
 {
-  /* arw_installation_get_dir() is already root/<dir name>. */
   g_autofree char *bundle_dir = g_strdup (arw_installation_get_dir (inst));
   ArwRuntime *runtime = arw_supervisor_add_installed (self->supervisor, bundle_dir, error);
   Entry *entry;
@@ -310,6 +309,8 @@ register_installation (ArwLauncherService *self, ArwInstallation *inst, GError *
   g_signal_connect (runtime, "status-changed", G_CALLBACK (runtime_status_changed_cb), entry);
   g_signal_connect (runtime, "exited", G_CALLBACK (runtime_exited_cb), entry);
   g_hash_table_replace (self->entries, g_strdup (entry->info.id), entry);
+  /* The supervisor announced the runtime before the entry existed. */
+  emit_info_changed (self, entry->info.id);
   return entry;
 }
 
