@@ -24,6 +24,7 @@
 #include "arw-bundle-family.h"
 #include "arw-bundle-row.h"
 #include "arw-consent-dialog.h"
+#include "arw-import-dialog.h"
 #include "arw-log-view.h"
 #include "arw-preferences-window.h"
 #include "arw-runtime-row.h"
@@ -966,6 +967,52 @@ test_preferences (void)
 }
 
 static gboolean
+import_ready (gpointer data)
+{
+  return arw_import_dialog_get_can_import (data);
+}
+
+static gboolean
+imported (gpointer data)
+{
+  ArwBundleFamily *f = ctx.window != NULL ? shown_family ("import.test") : NULL;
+
+  return f != NULL && arw_bundle_family_get_installed (f);
+}
+
+/* Offline import: a bundle.json and a folder, checked by a dry run in the
+ * helper before Import is offered, then installed. */
+static void
+test_offline_import (void)
+{
+  g_autofree char *dir = g_build_filename (ctx.tmp, "usb", NULL);
+  g_autofree char *files = g_build_filename (dir, "files", NULL);
+  g_autofree char *manifest = g_build_filename (dir, "bundle.json", NULL);
+  g_autofree char *payload = g_build_filename (files, "model.bin", NULL);
+  g_autoptr(GFile) manifest_file = g_file_new_for_path (manifest);
+  g_autoptr(GFile) folder_file = g_file_new_for_path (files);
+  g_autoptr(GError) error = NULL;
+  ArwImportDialog *dialog;
+
+  g_assert_cmpint (g_mkdir_with_parents (files, 0755), ==, 0);
+  g_file_set_contents (payload, "weights", -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (manifest, "{\"bundle\": {\"id\": \"import.test/linux-x86_64-cpu\", "
+                                 "\"name\": \"Imported engine (CPU)\", \"accelerator\": \"cpu\", "
+                                 "\"modalities\": [\"text\"]}}", -1, &error);
+  g_assert_no_error (error);
+
+  dialog = arw_import_dialog_new (GTK_WINDOW (ctx.window), client ());
+  gtk_window_present (GTK_WINDOW (dialog));
+  arw_import_dialog_set_files (dialog, manifest_file, folder_file);
+  g_assert_true (wait_until (import_ready, dialog));
+  g_assert_true (strstr (arw_import_dialog_get_preview_text (dialog), "Imported engine (CPU)") != NULL);
+  screenshot (GTK_WIDGET (dialog), NULL, "import.png");
+  gtk_widget_activate (GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (dialog), ARW_TYPE_IMPORT_DIALOG, "import_button")));
+  g_assert_true (wait_until (imported, NULL));
+}
+
+static gboolean
 held (gpointer data)
 {
   return arw_application_get_held (ctx.app) == GPOINTER_TO_INT (data);
@@ -1052,6 +1099,7 @@ main (int argc,
   g_test_add_func ("/app/window/install-progress", test_install_progress);
   g_test_add_func ("/app/window/narrow-width", test_narrow_width);
   g_test_add_func ("/app/window/preferences", test_preferences);
+  g_test_add_func ("/app/window/offline-import", test_offline_import);
   g_test_add_func ("/app/window/background-when-closed", test_background_when_closed);
   ret = g_test_run ();
 
