@@ -383,8 +383,11 @@ test_events_follow_sigint (void)
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 0);
 }
 
-/* logs --follow prints what the runtime writes after it started following
- * (GFileMonitor, no polling), and SIGINT ends it with status 0. */
+/* logs --follow --lines 0 prints only what the runtime writes after the
+ * follower started (GFileMonitor, no polling): the helper's health probes
+ * keep the running demo runtime logging "GET /health" lines, so a line
+ * arrives whatever the moment the follower got ready. SIGINT ends it with
+ * status 0. */
 static void
 test_logs_follow (void)
 {
@@ -394,20 +397,17 @@ test_logs_follow (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(CliResult) start = NULL;
   g_autoptr(CliResult) stop = NULL;
-  gboolean seen = FALSE;
+  g_autofree char *line = NULL;
 
+  start = run_cli ("restore", "--wait", DEMO_ID, NULL);
+  g_assert_cmpint (start->status, ==, 0);
   proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
-  start = run_cli ("restore", "--wait", DEMO_ID, NULL);
-  g_assert_cmpint (start->status, ==, 0);
-  while (!seen)
-    {
-      g_autofree char *line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
-      g_assert_no_error (error);
-      g_assert_nonnull (line);
-      seen = strstr (line, "arw-demo-runtime " PACKAGE_VERSION " listening on http://127.0.0.1:") != NULL;
-    }
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  g_assert_nonnull (strstr (line, "GET /health"));
   g_subprocess_send_signal (proc, SIGINT);
   g_subprocess_wait (proc, NULL, &error);
   g_assert_no_error (error);

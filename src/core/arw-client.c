@@ -232,7 +232,9 @@ store_remove (GListStore *store, gpointer item)
 {
   guint pos;
 
-  if (item != NULL && g_list_store_find (store, item, &pos))
+  /* A removed object may carry interfaces of other kinds. */
+  if (item != NULL && G_TYPE_CHECK_INSTANCE_TYPE (item, g_list_model_get_item_type (G_LIST_MODEL (store))) &&
+      g_list_store_find (store, item, &pos))
     g_list_store_remove (store, pos);
 }
 

@@ -12,6 +12,7 @@
 #include "arw-inventory-audit.h"
 #include "arw-inventory.h"
 #include "arw-launcher-service.h"
+#include "arw-user-prefs.h"
 #include "arw-paths.h"
 #include "arw-signer-registry.h"
 #include "arw-variant-select.h"
@@ -833,14 +834,10 @@ env_true (const char *name)
 static void
 fill_prefs (ArwVariantPrefs *prefs, const RestoreData *data, GStrv *order_out)
 {
-  const char *order = g_getenv ("ARW_ACCELERATOR_ORDER");
   const char *device = g_getenv ("ARW_PREFERRED_DEVICE");
 
-  if (order != NULL && *order != '\0')
-    {
-      *order_out = g_strsplit_set (order, ",; ", -1);
-      prefs->order = (const char *const *) *order_out;
-    }
+  *order_out = arw_user_prefs_accelerator_order ();
+  prefs->order = (const char *const *) *order_out;
   prefs->device_id = data->device != NULL && *data->device != '\0' ? data->device
                      : device != NULL && *device != '\0' ? device : NULL;
   prefs->gpu_only = env_true ("ARW_GPU_ONLY");

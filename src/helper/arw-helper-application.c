@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "arw-user-prefs.h"
+
 #include <glib-unix.h>
 #include <signal.h>
 
@@ -157,7 +159,7 @@ arw_helper_application_dbus_register (GApplication *app, GDBusConnection *connec
     return FALSE;
 
   self->watchdog = start_watchdog ();
-  self->service = arw_launcher_service_new (state_dir, arw_posture_from_env ());
+  self->service = arw_launcher_service_new (state_dir, arw_user_prefs_posture ());
   self->objects = g_dbus_object_manager_server_new (ARW_HELPER_OBJECT_PATH);
   supervisor = arw_launcher_service_get_supervisor (self->service);
   g_signal_connect (supervisor, "runtime-added", G_CALLBACK (runtime_added_cb), self);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "arw-user-prefs.h"
+
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -970,9 +972,7 @@ installer_new (ArwHelperManager *self, InstallArgs *args, GError **error)
 {
   g_autoptr(ArwStore) store = arw_store_open (arw_launcher_service_get_bundle_root (self->service), error);
   g_autoptr(ArwSignerRegistryLoad) registry = arw_signer_registry_load_default ();
-  const char *require = g_getenv ("ARW_REQUIRE_SIGNED_BUNDLES");
-  gboolean require_trusted = require != NULL &&
-    g_strv_contains ((const char *const[]){ "1", "true", "TRUE", "yes", "on", NULL }, require);
+  gboolean require_trusted = arw_user_prefs_require_signed ();
   g_autoptr(ArwCatalogSet) catalogs = NULL;
   g_autoptr(GStrvBuilder) roots = g_strv_builder_new ();
   g_auto(GStrv) default_roots = NULL;
@@ -981,6 +981,8 @@ installer_new (ArwHelperManager *self, InstallArgs *args, GError **error)
 
   if (store == NULL)
     return NULL;
+  if (arw_user_prefs_keep_revisions () > 0)
+    arw_store_set_keep_revisions (store, arw_user_prefs_keep_revisions ());
   if (require_trusted && !arw_signer_registry_load_require (registry, error))
     return NULL;
   installer = arw_installer_new (store, NULL);
