@@ -26,6 +26,9 @@
 /* With ARW_EXTRACT_FLAGS_NO_SYNC, writeback is started every this many
  * bytes so that the caller's fsync finds little left to write. */
 #define WRITEBACK_STEP (8 * 1024 * 1024)
+/* Files declared at least this big get their blocks allocated up front:
+ * cheaper writes, less fragmentation. */
+#define PREALLOCATE_MIN (1024 * 1024)
 
 typedef enum {
   KIND_DIR = 1,
@@ -523,6 +526,10 @@ extract_file (ExtractCtx *ctx, struct archive *a, struct archive_entry *entry, c
   close_keep_errno (pfd);
   if (fd < 0)
     return set_entry_errno (error, raw, errno, "creating the file"), FALSE;
+  /* Within the budget checked above; a failure only loses the speed-up,
+   * and the size stays what is actually written. */
+  if (declared && size >= PREALLOCATE_MIN)
+    (void) fallocate (fd, FALLOC_FL_KEEP_SIZE, 0, (off_t) size);
   if (!copy_entry_data (ctx, a, fd, raw, &written, error))
     return close (fd), FALSE;
   if (declared && written != (guint64) size)
