@@ -820,6 +820,124 @@ async_changed (ArwProgress *progress, gpointer user_data)
     ad->changed_off_thread = TRUE;
 }
 
+/* ---- the sink ---- */
+
+/* Records what a sink receives: the bytes at each offset, the restarts. */
+typedef struct {
+  GByteArray *bytes;   /* the stream as the sink rebuilt it */
+  guint restarts;      /* calls at offset 0 after data */
+  gboolean gap;        /* an offset neither 0 nor the next byte */
+  guint calls;
+  guint slow_call;     /* 1-based call that blocks for slow_ms; 0 = none */
+  guint slow_ms;
+} SinkLog;
+
+static void
+log_sink (guint64 offset, const guint8 *data, gsize len, gpointer user_data)
+{
+  SinkLog *log = user_data;
+
+  log->calls++;
+  if (offset == 0 && log->bytes->len > 0)
+    {
+      log->restarts++;
+      g_byte_array_set_size (log->bytes, 0);
+    }
+  else if (offset != log->bytes->len)
+    log->gap = TRUE;
+  g_byte_array_append (log->bytes, data, (guint) len);
+  /* A slow consumer (an extraction catching up), not synchronisation. */
+  if (log->calls == log->slow_call)
+    g_usleep (log->slow_ms * 1000);
+}
+
+static char *
+fetch_with_sink (Fixture *f, SinkLog *log, GError **error)
+{
+  ArwDownloadRequest req = { .url = f->url, .expected_sha256 = f->sha,
+                             .size_bytes = g_bytes_get_size (f->content),
+                             .sink = log_sink, .sink_data = log };
+
+  return arw_download_file (f->downloader, &req, f->dest, f->progress, NULL, error);
+}
+
+static void
+assert_sink_saw_content (SinkLog *log, GBytes *want)
+{
+  g_assert_false (log->gap);
+  g_assert_cmpmem (log->bytes->data, log->bytes->len, g_bytes_get_data (want, NULL), g_bytes_get_size (want));
+}
+
+static void
+test_download_sink_basic (Fixture *f, gconstpointer data)
+{
+  SinkLog log = { g_byte_array_new () };
+  g_autoptr(GError) error = NULL;
+  char *hex = fetch_with_sink (f, &log, &error);
+
+  assert_success (f, hex, error, f->content);
+  assert_sink_saw_content (&log, f->content);
+  g_assert_cmpuint (log.restarts, ==, 0);
+  g_byte_array_unref (log.bytes);
+}
+
+/* A resumed download feeds the .part prefix (read back from the file)
+ * first, then the new bytes: one contiguous stream. */
+static void
+test_download_sink_resume (Fixture *f, gconstpointer data)
+{
+  SinkLog log = { g_byte_array_new () };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *range = NULL;
+  char *hex;
+
+  interrupt_first_run (f);
+  hex = fetch_with_sink (f, &log, &error);
+  assert_success (f, hex, error, f->content);
+  range = request_header (f, "/artifact.bin", 1, "Range");
+  g_assert_cmpstr (range, ==, "bytes=1048576-");
+  assert_sink_saw_content (&log, f->content);
+  g_assert_cmpuint (log.restarts, ==, 0);
+  g_byte_array_unref (log.bytes);
+}
+
+/* A server that ignores Range restarts the file: the sink sees offset 0
+ * again and, rebuilding from there, still ends with the exact file. */
+static void
+test_download_sink_restart (Fixture *f, gconstpointer data)
+{
+  SinkLog log = { g_byte_array_new () };
+  g_autoptr(GError) error = NULL;
+  char *hex;
+
+  interrupt_first_run (f);
+  arw_test_http_server_set_fault (f->server, "/artifact.bin", ARW_TEST_HTTP_FAULT_IGNORE_RANGE, 0, -1);
+  hex = fetch_with_sink (f, &log, &error);
+  assert_success (f, hex, error, f->content);
+  g_assert_cmpuint (log.restarts, ==, 1);
+  assert_sink_saw_content (&log, f->content);
+  g_byte_array_unref (log.bytes);
+}
+
+/* Time spent in the sink is not a stall: a sink slower than the stall
+ * timeout does not make the downloader retry. */
+static void
+test_download_sink_slow (Fixture *f, gconstpointer data)
+{
+  SinkLog log = { g_byte_array_new (), .slow_call = 2, .slow_ms = 600 };
+  g_autoptr(GError) error = NULL;
+  char *hex;
+
+  arw_downloader_set_stall_timeout_ms (f->downloader, 200);
+  arw_downloader_set_max_retries (f->downloader, 0);
+  hex = fetch_with_sink (f, &log, &error);
+  assert_success (f, hex, error, f->content);
+  g_assert_cmpuint (arw_test_http_server_get_request_count (f->server, "/artifact.bin"), ==, 1);
+  g_assert_cmpuint (log.calls, >=, 2);
+  assert_sink_saw_content (&log, f->content);
+  g_byte_array_unref (log.bytes);
+}
+
 static void
 test_download_async (Fixture *f, gconstpointer data)
 {
@@ -885,6 +1003,10 @@ main (int argc, char **argv)
   ADD ("cancel-resume", test_download_cancel_resume);
   ADD ("cancel-before-start", test_download_cancel_during_backoff);
   ADD ("async", test_download_async);
+  ADD ("sink/basic", test_download_sink_basic);
+  ADD ("sink/resume", test_download_sink_resume);
+  ADD ("sink/restart", test_download_sink_restart);
+  ADD ("sink/slow", test_download_sink_slow);
 #undef ADD
 
   return g_test_run ();

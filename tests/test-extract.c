@@ -202,6 +202,7 @@ typedef struct {
   char *staging;
   char *archive;
   char *before;
+  gboolean stream; /* extract through an ArwExtractStream instead of the file */
 } Fixture;
 
 static int
@@ -324,6 +325,56 @@ staging_path (Fixture *f, const char *rel)
   return g_build_filename (f->staging, rel, NULL);
 }
 
+/* The archive file pushed in odd-sized pieces through a small ring, so it
+ * wraps around many times. */
+#define STREAM_CHUNK 4093
+#define STREAM_BUFFER (16 * 1024 + 1)
+
+static gboolean
+stream_archive (Fixture *f, const ArwExtractLimits *limits, ArwExtractProgressFunc progress,
+                gpointer user_data, GCancellable *cancellable, GError **error)
+{
+  g_autofree char *data = NULL;
+  g_autoptr(ArwExtractStream) stream = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (f->archive, &data, &len, NULL));
+  stream = arw_extract_stream_new (f->staging, "archive.bin", limits, STREAM_BUFFER, progress, user_data,
+                                   cancellable, error);
+  if (stream == NULL)
+    return FALSE;
+  for (gsize off = 0; off < len; off += STREAM_CHUNK)
+    if (!arw_extract_stream_push (stream, data + off, MIN ((gsize) STREAM_CHUNK, len - off)))
+      break;
+  return arw_extract_stream_finish (stream, error);
+}
+
+/* arw_extract_archive() or, in stream mode, stream_archive(). */
+static gboolean
+extract (Fixture *f, const ArwExtractLimits *limits, ArwExtractProgressFunc progress, gpointer user_data,
+         GCancellable *cancellable, GError **error)
+{
+  if (f->stream)
+    return stream_archive (f, limits, progress, user_data, cancellable, error);
+  return arw_extract_archive (f->archive, f->staging, limits, progress, user_data, cancellable, error);
+}
+
+/* A streamed zip is refused before anything is written. */
+static void
+assert_stream_zip_refused (Fixture *f, const ArwExtractLimits *limits)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = NULL;
+
+  take_before (f);
+  g_assert_false (stream_archive (f, limits, NULL, NULL, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "zip archives cannot be extracted from a stream"));
+  dir = g_dir_open (f->staging, 0, NULL);
+  g_assert_null (g_dir_read_name (dir));
+  assert_outside_unchanged (f);
+}
+
 /* ---- malicious archives ---------------------------------------------- */
 
 typedef struct {
@@ -426,7 +477,7 @@ run_bad_archive (Fixture *f, const char *expect, guint64 max_bytes, guint64 max_
   g_autoptr(GError) error = NULL;
 
   take_before (f);
-  g_assert_false (arw_extract_archive (f->archive, f->staging, &limits, NULL, NULL, NULL, &error));
+  g_assert_false (extract (f, &limits, NULL, NULL, NULL, &error));
   g_assert_nonnull (error);
   g_test_message ("error: %s", error->message);
   g_assert_nonnull (strstr (error->message, expect));
@@ -448,6 +499,21 @@ test_bad_case_walk (Fixture *f, gconstpointer data)
 {
   _arw_extract_set_force_walk (TRUE);
   test_bad_case (f, data);
+}
+
+/* The same archives streamed: the same errors, nothing outside staging. */
+static void
+test_bad_case_stream (Fixture *f, gconstpointer data)
+{
+  const BadCase *bc = data;
+  ArwExtractLimits limits = { bc->max_bytes, bc->max_entries, 0 };
+
+  f->stream = TRUE;
+  write_archive (f->archive, bc->format, bc->filter, bc->entries, f->base);
+  if (g_str_equal (bc->format, "zip"))
+    assert_stream_zip_refused (f, &limits);
+  else
+    run_bad_archive (f, bc->expect, bc->max_bytes, bc->max_entries);
 }
 
 static void
@@ -663,6 +729,8 @@ test_good_format (Fixture *f, gconstpointer data)
 {
   const char *const *spec = data; /* format, filter */
   gboolean tar = !g_str_equal (spec[0], "zip");
+  /* Streams also exercise the writeback thread of NO_SYNC. */
+  ArwExtractLimits limits = { 0, 0, f->stream ? ARW_EXTRACT_FLAGS_NO_SYNC : 0 };
   g_autoptr(GArray) entries = g_array_new (TRUE, TRUE, sizeof (TEntry));
   g_autoptr(GError) error = NULL;
   Progress progress = { 0 };
@@ -683,8 +751,10 @@ test_good_format (Fixture *f, gconstpointer data)
         n++;
     }
   write_archive (f->archive, spec[0], spec[1], (const TEntry *) entries->data, f->base);
+  if (f->stream && !tar)
+    return assert_stream_zip_refused (f, &limits);
   take_before (f);
-  g_assert_true (arw_extract_archive (f->archive, f->staging, NULL, on_progress, &progress, NULL, &error));
+  g_assert_true (extract (f, &limits, on_progress, &progress, NULL, &error));
   g_assert_no_error (error);
   assert_outside_unchanged (f);
   for (guint i = 0; i < entries->len; i++)
@@ -699,6 +769,117 @@ test_good_format_walk (Fixture *f, gconstpointer data)
 {
   _arw_extract_set_force_walk (TRUE);
   test_good_format (f, data);
+}
+
+static void
+test_good_format_stream (Fixture *f, gconstpointer data)
+{
+  f->stream = TRUE;
+  test_good_format (f, data);
+}
+
+/* ---- streams: the producer's side -------------------------------------- */
+
+/* Freed before the end (the download failed): the extraction stops, the
+ * thread is joined, nothing outside staging changed. */
+static void
+test_stream_abort (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bytes = NULL;
+  g_autofree char *last = staging_path (f, "bin/group-exec");
+  ArwExtractStream *stream;
+  gsize len = 0;
+
+  write_archive (f->archive, "pax", "zstd", good_entries, f->base);
+  g_assert_true (g_file_get_contents (f->archive, &bytes, &len, NULL));
+  take_before (f);
+  stream = arw_extract_stream_new (f->staging, "archive.bin", NULL, STREAM_BUFFER, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (arw_extract_stream_push (stream, bytes, len / 2));
+  arw_extract_stream_free (stream);
+  g_assert_false (g_file_test (last, G_FILE_TEST_EXISTS));
+  assert_outside_unchanged (f);
+}
+
+/* Cancelling wakes an extraction that waits for data. */
+static void
+test_stream_cancel (Fixture *f, gconstpointer data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ArwExtractStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+
+  write_archive (f->archive, "pax", "gzip", good_entries, f->base);
+  g_assert_true (g_file_get_contents (f->archive, &bytes, &len, NULL));
+  stream = arw_extract_stream_new (f->staging, "archive.bin", NULL, 0, NULL, NULL, cancellable, &error);
+  g_assert_no_error (error);
+  g_assert_true (arw_extract_stream_push (stream, bytes, len / 2));
+  g_cancellable_cancel (cancellable);
+  g_assert_false (arw_extract_stream_finish (stream, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+/* Once the extraction has failed, pushes return FALSE instead of
+ * blocking, and finish() reports the failure. */
+static void
+test_stream_push_after_failure (Fixture *f, gconstpointer data)
+{
+  g_autoptr(ArwExtractStream) stream = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) junk = fill_bytes (256 * 1024, 5);
+  const guint8 *p = g_bytes_get_data (junk, NULL);
+  gboolean refused = FALSE;
+
+  stream = arw_extract_stream_new (f->staging, "junk.bin", NULL, 4096, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (gsize off = 0; off < g_bytes_get_size (junk) && !refused; off += 1024)
+    refused = !arw_extract_stream_push (stream, p + off, 1024);
+  g_assert_true (refused);
+  g_assert_false (arw_extract_stream_push (stream, p, 1));
+  g_assert_false (arw_extract_stream_finish (stream, &error));
+  g_assert_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA);
+  g_assert_nonnull (strstr (error->message, "extracting junk.bin failed: not a valid archive"));
+}
+
+/* Bytes after the end of the archive: the stream and the file agree. */
+static void
+test_stream_trailing_data (Fixture *f, gconstpointer data)
+{
+  const char *const filters[] = { "none", "gzip", "zstd" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (filters); i++)
+    {
+      g_autoptr(GError) file_error = NULL;
+      g_autoptr(GError) stream_error = NULL;
+      g_autoptr(GBytes) junk = fill_bytes (100 * 1024, 9);
+      g_autofree char *bytes = NULL;
+      g_autoptr(GByteArray) both = g_byte_array_new ();
+      gboolean file_ok, stream_ok;
+      gsize len = 0;
+
+      write_archive (f->archive, "pax", filters[i], good_entries, f->base);
+      g_assert_true (g_file_get_contents (f->archive, &bytes, &len, NULL));
+      g_byte_array_append (both, (const guint8 *) bytes, (guint) len);
+      g_byte_array_append (both, g_bytes_get_data (junk, NULL), (guint) g_bytes_get_size (junk));
+      g_assert_true (g_file_set_contents (f->archive, (const char *) both->data, both->len, NULL));
+
+      file_ok = arw_extract_archive (f->archive, f->staging, NULL, NULL, NULL, NULL, &file_error);
+      arw_test_rm_rf (f->staging);
+      g_assert_cmpint (g_mkdir (f->staging, 0755), ==, 0);
+      stream_ok = stream_archive (f, NULL, NULL, NULL, NULL, &stream_error);
+      g_test_message ("%s: file %s, stream %s", filters[i], file_ok ? "ok" : file_error->message,
+                      stream_ok ? "ok" : stream_error->message);
+      g_assert_cmpint (file_ok, ==, stream_ok);
+      if (!file_ok)
+        g_assert_cmpint (file_error->code, ==, stream_error->code);
+      else
+        assert_entry_extracted (f, &good_entries[9]);
+      arw_test_rm_rf (f->staging);
+      g_assert_cmpint (g_mkdir (f->staging, 0755), ==, 0);
+    }
 }
 
 static void
@@ -880,15 +1061,19 @@ main (int argc, char **argv)
     {
       g_autofree char *path = g_strdup_printf ("/arw/extract/reject/%s", bad_cases[i].name);
       g_autofree char *walk = g_strdup_printf ("/arw/extract/reject-walk/%s", bad_cases[i].name);
+      g_autofree char *streamed = g_strdup_printf ("/arw/extract/reject-stream/%s", bad_cases[i].name);
       ADD (path, test_bad_case, &bad_cases[i]);
       ADD (walk, test_bad_case_walk, &bad_cases[i]);
+      ADD (streamed, test_bad_case_stream, &bad_cases[i]);
     }
   for (gsize i = 0; i < G_N_ELEMENTS (formats); i++)
     {
       g_autofree char *path = g_strdup_printf ("/arw/extract/good/%s", format_names[i]);
       g_autofree char *walk = g_strdup_printf ("/arw/extract/good-walk/%s", format_names[i]);
+      g_autofree char *streamed = g_strdup_printf ("/arw/extract/good-stream/%s", format_names[i]);
       ADD (path, test_good_format, formats[i]);
       ADD (walk, test_good_format_walk, formats[i]);
+      ADD (streamed, test_good_format_stream, formats[i]);
     }
   ADD ("/arw/extract/reject/long-names", test_long_names, NULL);
   ADD ("/arw/extract/reject/zip-special-modes", test_zip_special_modes, NULL);
@@ -899,6 +1084,10 @@ main (int argc, char **argv)
   ADD ("/arw/extract/dest-not-empty", test_dest_not_empty, NULL);
   ADD ("/arw/extract/open-beneath", test_open_beneath, NULL);
   ADD ("/arw/extract/open-beneath-walk", test_open_beneath_walk, NULL);
+  ADD ("/arw/extract/stream/abort", test_stream_abort, NULL);
+  ADD ("/arw/extract/stream/cancel", test_stream_cancel, NULL);
+  ADD ("/arw/extract/stream/push-after-failure", test_stream_push_after_failure, NULL);
+  ADD ("/arw/extract/stream/trailing-data", test_stream_trailing_data, NULL);
   g_test_add_func ("/arw/extract/is-archive-format", test_is_archive_format);
   return g_test_run ();
 }

@@ -4,6 +4,8 @@
  * revision untouched, resume, signed publisher manifests, import. */
 #include "config.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -643,6 +645,289 @@ test_install_cancel_and_resume (Fixture *fx, gconstpointer data)
   g_object_unref (w.cancellable);
 }
 
+/* ---- extraction while downloading ---- */
+
+typedef struct {
+  const char *path;
+  const char *symlink; /* non-NULL: a symlink to this */
+  gsize size;          /* regular file of this many pseudo-random bytes */
+} StreamEntry;
+
+/* A tar.gz (or zip) of @entries, built in memory. */
+static GBytes *
+make_archive (gboolean zip, const StreamEntry *entries, guint n)
+{
+  struct archive *a = archive_write_new ();
+  gsize cap = 65536;
+  guint8 *buf;
+  size_t used = 0;
+
+  for (guint i = 0; i < n; i++)
+    cap += entries[i].size + 1024;
+  buf = g_malloc (cap);
+  if (zip)
+    g_assert_cmpint (archive_write_set_format_zip (a), ==, ARCHIVE_OK);
+  else
+    {
+      g_assert_cmpint (archive_write_set_format_pax_restricted (a), ==, ARCHIVE_OK);
+      g_assert_cmpint (archive_write_add_filter_gzip (a), ==, ARCHIVE_OK);
+    }
+  g_assert_cmpint (archive_write_open_memory (a, buf, cap, &used), ==, ARCHIVE_OK);
+  for (guint i = 0; i < n; i++)
+    {
+      struct archive_entry *e = archive_entry_new ();
+      g_autoptr(GBytes) data = itu_random_bytes (i + 1, entries[i].size);
+
+      archive_entry_set_pathname (e, entries[i].path);
+      if (entries[i].symlink != NULL)
+        {
+          archive_entry_set_filetype (e, AE_IFLNK);
+          archive_entry_set_symlink (e, entries[i].symlink);
+          archive_entry_set_perm (e, 0777);
+        }
+      else
+        {
+          archive_entry_set_filetype (e, AE_IFREG);
+          archive_entry_set_perm (e, 0644);
+          archive_entry_set_size (e, (la_int64_t) entries[i].size);
+        }
+      g_assert_cmpint (archive_write_header (a, e), ==, ARCHIVE_OK);
+      if (entries[i].symlink == NULL && entries[i].size > 0)
+        g_assert_cmpint (archive_write_data (a, g_bytes_get_data (data, NULL), entries[i].size), ==,
+                         (la_ssize_t) entries[i].size);
+      archive_entry_free (e);
+    }
+  g_assert_cmpint (archive_write_close (a), ==, ARCHIVE_OK);
+  archive_write_free (a);
+  return g_bytes_new_take (g_realloc (buf, used), used);
+}
+
+static void
+assert_payload_file (Fixture *fx, const char *rel, guint32 seed, gsize size)
+{
+  g_autofree char *path = bundle_path (fx, rel);
+  g_autoptr(GBytes) want = itu_random_bytes (seed, size);
+  g_autofree char *got = NULL;
+  gsize len = 0;
+
+  g_assert_true (g_file_get_contents (path, &got, &len, NULL));
+  g_assert_cmpmem (got, len, g_bytes_get_data (want, NULL), g_bytes_get_size (want));
+}
+
+/* Searches @dir recursively for an entry called @name. */
+static gboolean
+tree_has_name (const char *dir, const char *name)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *entry;
+
+  while (d != NULL && (entry = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (dir, entry, NULL);
+
+      if (g_str_equal (entry, name))
+        return TRUE;
+      if (!g_file_test (child, G_FILE_TEST_IS_SYMLINK) && g_file_test (child, G_FILE_TEST_IS_DIR) &&
+          tree_has_name (child, name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The download breaks while the archive is being extracted: a network
+ * error, the previous revision as it was, staging (with the partial
+ * extraction) gone. */
+static void
+test_stream_interrupted (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GBytes) tgz = itu_make_tar_gz (21, 8, 256 * 1024);
+
+  check_previous_survives (fx, "/t.tar.gz", tgz, NULL, -2, GPOINTER_TO_INT (data),
+                           g_bytes_get_size (tgz) / 2, "gave up after 1 attempt");
+}
+
+/* Malicious archives fail as they did when extracted after the download:
+ * the same errors, nothing written outside staging, the previous revision
+ * untouched. */
+static void
+test_stream_malicious (Fixture *fx, gconstpointer data)
+{
+  const StreamEntry dotdot[] = { { "data/big.bin", NULL, 512 * 1024 }, { "../../../../pwned", NULL, 10 } };
+  const StreamEntry symlink[] = { { "data/big.bin", NULL, 512 * 1024 }, { "l", "../../../..", 0 },
+                                  { "l/pwned", NULL, 10 } };
+  gboolean through_symlink = GPOINTER_TO_INT (data);
+  g_autoptr(GBytes) evil = through_symlink ? make_archive (FALSE, symlink, G_N_ELEMENTS (symlink))
+                                           : make_archive (FALSE, dotdot, G_N_ELEMENTS (dotdot));
+
+  if (through_symlink)
+    check_previous_survives (fx, "/evil.tar.gz", evil, NULL, -2, -1, 0,
+                             "archive entry 'l': symlink target '../../../..' points outside the destination");
+  else
+    check_previous_survives (fx, "/evil.tar.gz", evil, NULL, -2, -1, 0,
+                             "cannot extract artifact evil.tar.gz of bundle " ID ": archive entry "
+                             "'../../../../pwned': name contains a '..' component; nothing was installed");
+  g_assert_false (tree_has_name (fx->tmp, "pwned"));
+  g_assert_false (tree_has_name (fx->tmp, "big.bin"));
+}
+
+/* The whole archive is streamed and extracted before the hash is known:
+ * a mismatch at the end commits nothing and discards the download. */
+static void
+test_stream_hash_mismatch (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GBytes) tgz = itu_make_tar_gz (22, 6, 512 * 1024);
+  g_autofree char *dir = arw_bundle_dir_name (ID);
+  g_autofree char *cache = g_build_filename (fx->root, ".arw-downloads", dir, NULL);
+
+  check_previous_survives (fx, "/m.tar.gz", tgz,
+                           "1111111111111111111111111111111111111111111111111111111111111111", -2, -1, 0,
+                           "artifact hash mismatch for ");
+  g_assert_cmpuint (itu_count_entries (cache), ==, 0);
+  g_assert_false (tree_has_name (fx->bundle_dir, "file-05.bin"));
+}
+
+typedef struct {
+  GMainLoop *loop;
+  GAsyncResult *result;
+  char *staging;
+  gboolean seen;
+  gint64 deadline;
+} OverlapWait;
+
+static void
+overlap_done (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  OverlapWait *w = user_data;
+
+  w->result = g_object_ref (result);
+  g_main_loop_quit (w->loop);
+}
+
+/* TRUE once staging holds the second data file of the archive, i.e. the
+ * first was extracted in full while the download is stalled. */
+static gboolean
+extracted_while_stalled (const char *staging)
+{
+  g_autoptr(GDir) d = g_dir_open (staging, 0, NULL);
+  const char *name;
+
+  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *second = g_build_filename (staging, name, ".extract-0", "data", "file-01.bin", NULL);
+
+      if (g_file_test (second, G_FILE_TEST_EXISTS))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+overlap_poll (gpointer user_data)
+{
+  OverlapWait *w = user_data;
+
+  if (w->result != NULL)
+    return G_SOURCE_REMOVE;
+  g_assert_cmpint (g_get_monotonic_time (), <, w->deadline);
+  if (!extracted_while_stalled (w->staging))
+    return G_SOURCE_CONTINUE;
+  w->seen = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Extraction overlaps the download: with the server stalled halfway, the
+ * first files are already in staging. Cancelling then leaves nothing; the
+ * next install resumes (the .part prefix is fed to the extraction first)
+ * and installs the exact files. */
+static void
+test_stream_overlaps_download (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GBytes) tgz = itu_make_tar_gz (23, 6, 256 * 1024);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(ArwInstallReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *range = NULL;
+  OverlapWait w = { g_main_loop_new (NULL, FALSE) };
+  const char *ids[] = { ID, NULL };
+  ArwInstallOptions opts = { 0 };
+
+  w.staging = g_build_filename (fx->root, ".arw-staging", NULL);
+  w.deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+  serve_archive (fx, "/o.tar.gz", tgz, NULL, -2);
+  arw_test_http_server_set_fault (fx->server, "/o.tar.gz", ARW_TEST_HTTP_FAULT_STALL,
+                                  g_bytes_get_size (tgz) * 2 / 3, 1);
+  arw_installer_install_async (fx->installer, ids, &opts, cancellable, overlap_done, &w);
+  g_timeout_add (5, overlap_poll, &w);
+  while (!w.seen && w.result == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (w.seen);
+  g_cancellable_cancel (cancellable);
+  if (w.result == NULL)
+    g_main_loop_run (w.loop);
+  g_assert_false (arw_installer_install_finish (fx->installer, w.result, &report, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (arw_store_has_live_state (fx->store, ID));
+  assert_staging_clean (fx);
+
+  install_ok (fx, NULL);
+  range = arw_test_http_server_get_request_header (fx->server, "/o.tar.gz", 1, "Range");
+  g_assert_nonnull (range);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *rel = g_strdup_printf ("payload/data/file-%02u.bin", i);
+      assert_payload_file (fx, rel, 23 * 1000 + i, 256 * 1024);
+    }
+  assert_staging_clean (fx);
+  g_main_loop_unref (w.loop);
+  g_object_unref (w.result);
+  g_free (w.staging);
+}
+
+/* A resumed download that restarts from 0 (the server ignores Range)
+ * breaks the stream: the archive is then extracted from the verified file. */
+static void
+test_stream_restart_falls_back (Fixture *fx, gconstpointer data)
+{
+  g_autoptr(GBytes) tgz = itu_make_tar_gz (24, 4, 128 * 1024);
+  g_autoptr(GError) error = NULL;
+
+  serve_archive (fx, "/f.tar.gz", tgz, NULL, -2);
+  arw_test_http_server_set_fault (fx->server, "/f.tar.gz", ARW_TEST_HTTP_FAULT_TRUNCATE,
+                                  g_bytes_get_size (tgz) / 2, 1);
+  g_assert_false (install (fx, NULL, NULL, &error));
+  g_assert_error (error, ARW_ERROR, ARW_ERROR_NETWORK);
+  arw_test_http_server_set_fault (fx->server, "/f.tar.gz", ARW_TEST_HTTP_FAULT_IGNORE_RANGE, 0, -1);
+  install_ok (fx, NULL);
+  g_assert_true (has_message (fx, "restarting from the start"));
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autofree char *rel = g_strdup_printf ("payload/data/file-%02u.bin", i);
+      assert_payload_file (fx, rel, 24 * 1000 + i, 128 * 1024);
+    }
+  assert_staging_clean (fx);
+}
+
+/* A zip served as tar.gz cannot be streamed: it is extracted from the
+ * complete file instead. */
+static void
+test_stream_zip_falls_back (Fixture *fx, gconstpointer data)
+{
+  const StreamEntry entries[] = { { "data/a.bin", NULL, 200 * 1024 }, { "data/b.bin", NULL, 3000 } };
+  g_autoptr(GBytes) zip = make_archive (TRUE, entries, G_N_ELEMENTS (entries));
+  g_autoptr(ArwInstallReport) report = NULL;
+  g_autoptr(GError) error = NULL;
+  const ArwInstallBundleResult *r;
+
+  serve_archive (fx, "/z.tar.gz", zip, NULL, -2);
+  g_assert_true (install (fx, NULL, &report, &error));
+  g_assert_no_error (error);
+  r = g_ptr_array_index (report->bundles, 0);
+  g_assert_cmpuint (r->extracted, ==, 1);
+  assert_payload_file (fx, "payload/data/a.bin", 1, 200 * 1024);
+  assert_payload_file (fx, "payload/data/b.bin", 2, 3000);
+  assert_staging_clean (fx);
+}
+
 /* ---- import ---- */
 
 static char *
@@ -805,6 +1090,8 @@ main (int argc, char **argv)
   g_test_add_func ("/installer/artifact-names", test_artifact_names);
   g_test_add_func ("/installer/timestamps", test_timestamps);
 #define ADD(path, fn) g_test_add ("/installer/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+#define ADD_DATA(path, fn, arg) \
+  g_test_add ("/installer/" path, Fixture, GINT_TO_POINTER (arg), fixture_setup, fn, fixture_teardown)
   ADD ("install/extracts", test_install_extracts);
   ADD ("install/not-an-archive", test_install_not_an_archive);
   ADD ("install/bad-hash-keeps-previous", test_install_bad_hash);
@@ -816,6 +1103,14 @@ main (int argc, char **argv)
   ADD ("install/dry-run-and-existing", test_install_dry_run_and_existing);
   ADD ("install/missing-ids", test_install_missing_ids);
   ADD ("install/cancel-and-resume", test_install_cancel_and_resume);
+  ADD_DATA ("stream/truncated-keeps-previous", test_stream_interrupted, ARW_TEST_HTTP_FAULT_TRUNCATE);
+  ADD_DATA ("stream/reset-keeps-previous", test_stream_interrupted, ARW_TEST_HTTP_FAULT_RESET);
+  ADD_DATA ("stream/dotdot-keeps-previous", test_stream_malicious, FALSE);
+  ADD_DATA ("stream/symlink-escape-keeps-previous", test_stream_malicious, TRUE);
+  ADD ("stream/hash-mismatch-commits-nothing", test_stream_hash_mismatch);
+  ADD ("stream/overlaps-download", test_stream_overlaps_download);
+  ADD ("stream/restart-falls-back", test_stream_restart_falls_back);
+  ADD ("stream/zip-falls-back", test_stream_zip_falls_back);
   ADD ("manifest/installed-unchanged", test_manifest_installed_unchanged);
   ADD ("manifest/tampered", test_manifest_tampered);
   ADD ("manifest/older-revision", test_manifest_older_revision);
@@ -827,5 +1122,6 @@ main (int argc, char **argv)
   ADD ("import/medium-removed", test_import_medium_removed);
   ADD ("remove", test_remove);
 #undef ADD
+#undef ADD_DATA
   return g_test_run ();
 }

@@ -19,6 +19,9 @@
  * g_output_stream_splice_async (guides/testing.md §8). */
 #define BUFFER_SIZE (1024 * 1024)
 #define MAX_REDIRECTS 10
+/* Writeback of the .part is started every this many bytes, so the fsync
+ * before the rename does not have to write the whole file. */
+#define WRITEBACK_STEP (8 * 1024 * 1024)
 #define META_MAGIC "arw-download-meta 1"
 
 struct _ArwDownloader
@@ -49,6 +52,7 @@ typedef struct {
   char *meta_path;
   int fd;
   guint64 offset; /* bytes in the .part, all of them hashed into sha */
+  guint64 written_back; /* writeback was started up to here */
   ArwSha256 sha;
   char *validator; /* ETag or Last-Modified of the response that began the .part */
   gboolean resumed; /* the .part holds bytes from an earlier response */
@@ -65,6 +69,8 @@ typedef struct {
   gint64 last_activity_us;
   gint64 timeout_us;
   gboolean stop;
+  gboolean paused; /* the data is with the sink, not the network */
+  gboolean parked; /* the thread waits for the pause to end */
   gboolean stalled;
   GCancellable *cancel;
   GThread *thread;
@@ -91,6 +97,13 @@ watchdog_thread (gpointer data)
     {
       gint64 deadline = wd->last_activity_us + wd->timeout_us;
 
+      if (wd->paused)
+        {
+          wd->parked = TRUE;
+          g_cond_wait (&wd->cond, &wd->lock);
+          wd->parked = FALSE;
+          continue;
+        }
       if (g_get_monotonic_time () >= deadline)
         {
           wd->stalled = TRUE;
@@ -124,6 +137,21 @@ watchdog_touch (Watchdog *wd)
     return;
   g_mutex_lock (&wd->lock);
   wd->last_activity_us = g_get_monotonic_time ();
+  g_mutex_unlock (&wd->lock);
+}
+
+/* While paused the attempt cannot stall; resuming counts as activity. */
+static void
+watchdog_pause (Watchdog *wd, gboolean paused)
+{
+  if (wd == NULL)
+    return;
+  g_mutex_lock (&wd->lock);
+  wd->paused = paused;
+  wd->last_activity_us = g_get_monotonic_time ();
+  /* Only a parked thread needs waking: a later deadline is seen anyway. */
+  if (!paused && wd->parked)
+    g_cond_signal (&wd->cond);
   g_mutex_unlock (&wd->lock);
 }
 
@@ -454,6 +482,8 @@ part_hash_prefix (Download *dl, GError **error)
       if (g_cancellable_set_error_if_cancelled (dl->cancellable, error))
         return FALSE;
       arw_sha256_update (&dl->sha, dl->buf, (gsize) n);
+      if (dl->req->sink != NULL)
+        dl->req->sink (dl->offset, dl->buf, (gsize) n, dl->req->sink_data);
       dl->offset += (guint64) n;
     }
 }
@@ -572,6 +602,20 @@ error_too_large (Download *dl, GError **error)
   return FALSE;
 }
 
+/* Starts (does not wait for) writeback of the .part up to @end, in
+ * WRITEBACK_STEP pieces; errors surface in the fsync of part_commit(). */
+static void
+start_writeback (Download *dl, guint64 end)
+{
+  if (end < dl->written_back)
+    dl->written_back = 0; /* the .part was reset */
+  if (end - dl->written_back < WRITEBACK_STEP)
+    return;
+  (void) sync_file_range (dl->fd, (off_t) dl->written_back, (off_t) (end - dl->written_back),
+                          SYNC_FILE_RANGE_WRITE);
+  dl->written_back = end;
+}
+
 /* Streams @stream into the .part while hashing and enforcing size_bytes.
  * Returns FALSE with @error set; *out_fatal says whether to give up. */
 static gboolean
@@ -611,7 +655,14 @@ read_body (Download *dl, GInputStream *stream, Watchdog *wd, GCancellable *cance
           *out_fatal = TRUE;
           return FALSE;
         }
+      start_writeback (dl, dl->offset + (guint64) n);
       arw_sha256_update (&dl->sha, dl->buf, (gsize) n);
+      if (dl->req->sink != NULL)
+        {
+          watchdog_pause (wd, TRUE);
+          dl->req->sink (dl->offset, dl->buf, (gsize) n, dl->req->sink_data);
+          watchdog_pause (wd, FALSE);
+        }
       dl->offset += (guint64) n;
       arw_progress_add_bytes (dl->progress, (guint64) n);
     }
@@ -1013,6 +1064,10 @@ download_pass (Download *dl, const char *dest_path, gboolean try_resume, gboolea
     return NULL;
   if (size > dl->offset && !arw_download_check_free_space (dir, size - dl->offset, error))
     return NULL;
+  /* Blocks allocated up front make the writes cheaper; the file size
+   * stays the bytes received, and a failure only loses the speed-up. */
+  if (size > dl->offset)
+    (void) fallocate (dl->fd, FALLOC_FL_KEEP_SIZE, (off_t) dl->offset, (off_t) (size - dl->offset));
   if (local && !fetch_local (dl, error))
     return NULL;
   /* A .part that already holds size_bytes only needs verifying. */
@@ -1077,6 +1132,8 @@ typedef struct {
   char *expected_sha256;
   guint64 size_bytes;
   gboolean require_sha256;
+  ArwDownloadSinkFunc sink;
+  gpointer sink_data;
   char *dest_path;
   ArwProgress *progress;
 } DownloadTaskData;
@@ -1101,6 +1158,8 @@ download_worker (GTask *task, gpointer source_object, gpointer task_data, GCance
     .expected_sha256 = data->expected_sha256,
     .size_bytes = data->size_bytes,
     .require_sha256 = data->require_sha256,
+    .sink = data->sink,
+    .sink_data = data->sink_data,
   };
   g_autoptr(GError) error = NULL;
   char *hex;
@@ -1140,6 +1199,8 @@ arw_download_file_async (ArwDownloader            *self,
   data->expected_sha256 = g_strdup (req->expected_sha256);
   data->size_bytes = req->size_bytes;
   data->require_sha256 = req->require_sha256;
+  data->sink = req->sink;
+  data->sink_data = req->sink_data;
   data->dest_path = g_strdup (dest_path);
   data->progress = progress != NULL ? g_object_ref (progress) : NULL;
   g_task_set_task_data (task, g_steal_pointer (&data), (GDestroyNotify) download_task_data_free);

@@ -7,12 +7,28 @@
 
 G_BEGIN_DECLS
 
+/* Receives a downloaded file's bytes in order as they are written to the
+ * .part: first the prefix an interrupted download left (read back from the
+ * file), then what arrives. @offset is where @data starts in the file;
+ * after a restart from the beginning (the server sent another version,
+ * ignored the range, or a resumed file failed its hash) it is 0 again, so
+ * a sink that needs one contiguous stream must check it. The bytes are
+ * only verified at the end: a sink must not act on them before
+ * arw_download_file() has succeeded. Called from the downloading thread;
+ * time spent in it does not count as a stall. */
+typedef void (*ArwDownloadSinkFunc) (guint64       offset,
+                                     const guint8 *data,
+                                     gsize         len,
+                                     gpointer      user_data);
+
 /* One artifact to fetch. Strings are borrowed for the duration of the call. */
 typedef struct {
   const char *url;             /* absolute http(s):// or file:// URL (see arw_download_resolve_url) */
   const char *expected_sha256; /* hex, any case, surrounding whitespace ignored; NULL = no check */
   guint64 size_bytes;          /* 0 = unknown; else enforced exactly */
   gboolean require_sha256;     /* refuse (before any I/O) when expected_sha256 is NULL */
+  ArwDownloadSinkFunc sink;    /* optional, see above */
+  gpointer sink_data;
 } ArwDownloadRequest;
 
 #define ARW_TYPE_DOWNLOADER (arw_downloader_get_type ())

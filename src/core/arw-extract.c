@@ -23,6 +23,12 @@
 #define MAX_LINK_HOPS 40
 #define PROGRESS_STEP (1024 * 1024)
 #define READ_BLOCK_SIZE (128 * 1024)
+/* With ARW_EXTRACT_FLAGS_NO_SYNC, writeback is started every this many
+ * bytes so that the caller's fsync finds little left to write. */
+#define WRITEBACK_STEP (8 * 1024 * 1024)
+/* Files declared at least this big get their blocks allocated up front:
+ * cheaper writes, less fragmentation. */
+#define PREALLOCATE_MIN (1024 * 1024)
 
 typedef enum {
   KIND_DIR = 1,
@@ -45,7 +51,18 @@ typedef struct {
   GHashTable *folded; /* casefolded NFC path -> normalised path */
   GHashTable *links;  /* normalised path of a symlink -> target */
   GPtrArray *dirs;    /* directories this run created */
+  gboolean streaming; /* reading from an ArwExtractStream */
+  GAsyncQueue *writeback; /* WritebackItem, for writeback_thread (NO_SYNC) */
+  GThread *writeback_thread;
 } ExtractCtx;
+
+/* A range of an extracted file to start writeback for, off the extracting
+ * thread; fd < 0 ends the thread. */
+typedef struct {
+  int fd;
+  guint64 from;
+  guint64 to;
+} WritebackItem;
 
 static gboolean force_walk = FALSE;
 
@@ -385,10 +402,69 @@ write_all (int fd, const void *buf, gsize len)
 
 /* Copies the entry's data into fd, counting the bytes actually written
  * against the budget. */
+/* Submitting writeback costs CPU (block allocation, bios): it runs in a
+ * thread of its own so the extraction does not wait for it. */
+static gpointer
+writeback_thread (gpointer data)
+{
+  GAsyncQueue *queue = data;
+
+  for (;;)
+    {
+      g_autofree WritebackItem *item = g_async_queue_pop (queue);
+
+      if (item->fd < 0)
+        return NULL;
+      (void) sync_file_range (item->fd, (off_t) item->from, (off_t) (item->to - item->from),
+                              SYNC_FILE_RANGE_WRITE);
+      close (item->fd);
+    }
+}
+
+/* Starts writeback of [from, to) without waiting (NO_SYNC only); errors
+ * surface in the caller's fsync. */
+static void
+start_writeback (ExtractCtx *ctx, int fd, guint64 from, guint64 to)
+{
+  WritebackItem *item;
+  int dup_fd;
+
+  if (!(ctx->flags & ARW_EXTRACT_FLAGS_NO_SYNC) || to <= from)
+    return;
+  dup_fd = fcntl (fd, F_DUPFD_CLOEXEC, 3);
+  if (dup_fd < 0)
+    return;
+  if (ctx->writeback == NULL)
+    {
+      ctx->writeback = g_async_queue_new ();
+      ctx->writeback_thread = g_thread_new ("arw-writeback", writeback_thread, ctx->writeback);
+    }
+  item = g_new (WritebackItem, 1);
+  *item = (WritebackItem) { dup_fd, from, to };
+  g_async_queue_push (ctx->writeback, item);
+}
+
+static void
+writeback_stop (ExtractCtx *ctx)
+{
+  WritebackItem *end;
+
+  if (ctx->writeback == NULL)
+    return;
+  end = g_new (WritebackItem, 1);
+  *end = (WritebackItem) { -1, 0, 0 };
+  g_async_queue_push (ctx->writeback, end);
+  g_thread_join (ctx->writeback_thread);
+  ctx->writeback_thread = NULL;
+  g_clear_pointer (&ctx->writeback, g_async_queue_unref);
+}
+
 static gboolean
 copy_entry_data (ExtractCtx *ctx, struct archive *a, int fd, const char *raw, guint64 *written,
                  GError **error)
 {
+  guint64 kicked = 0;
+
   for (;;)
     {
       const void *buf;
@@ -397,7 +473,10 @@ copy_entry_data (ExtractCtx *ctx, struct archive *a, int fd, const char *raw, gu
       int r = archive_read_data_block (a, &buf, &size, &offset);
 
       if (r == ARCHIVE_EOF)
-        return TRUE;
+        {
+          start_writeback (ctx, fd, kicked, *written);
+          return TRUE;
+        }
       if (r < ARCHIVE_WARN)
         return set_entry_error (error, raw, ARW_ERROR_INVALID_DATA, "reading data failed: %s",
                                 archive_error_string (a)), FALSE;
@@ -410,6 +489,11 @@ copy_entry_data (ExtractCtx *ctx, struct archive *a, int fd, const char *raw, gu
         return set_entry_errno (error, raw, errno, "writing"), FALSE;
       *written += size;
       ctx->bytes += size;
+      if (*written - kicked >= WRITEBACK_STEP)
+        {
+          start_writeback (ctx, fd, kicked, *written);
+          kicked = *written;
+        }
       if (!check_cancel_and_report (ctx, FALSE, error))
         return FALSE;
     }
@@ -442,6 +526,10 @@ extract_file (ExtractCtx *ctx, struct archive *a, struct archive_entry *entry, c
   close_keep_errno (pfd);
   if (fd < 0)
     return set_entry_errno (error, raw, errno, "creating the file"), FALSE;
+  /* Within the budget checked above; a failure only loses the speed-up,
+   * and the size stays what is actually written. */
+  if (declared && size >= PREALLOCATE_MIN)
+    (void) fallocate (fd, FALLOC_FL_KEEP_SIZE, 0, (off_t) size);
   if (!copy_entry_data (ctx, a, fd, raw, &written, error))
     return close (fd), FALSE;
   if (declared && written != (guint64) size)
@@ -452,7 +540,9 @@ extract_file (ExtractCtx *ctx, struct archive *a, struct archive_entry *entry, c
                        written, (gint64) size);
       return FALSE;
     }
-  if (fchmod (fd, mode) < 0 || fsync (fd) < 0)
+  if (fchmod (fd, mode) < 0)
+    return set_entry_errno (error, raw, errno, "setting the mode"), close_keep_errno (fd), FALSE;
+  if (!(ctx->flags & ARW_EXTRACT_FLAGS_NO_SYNC) && fsync (fd) < 0)
     return set_entry_errno (error, raw, errno, "syncing the file"), close_keep_errno (fd), FALSE;
   if (close (fd) < 0)
     return set_entry_errno (error, raw, errno, "closing the file"), FALSE;
@@ -782,20 +872,32 @@ source_skip (struct archive *a, void *data, la_int64_t request)
   return request;
 }
 
+/* Only the formats and in-process filters a bundle can use: no external
+ * filter programs, no exotic formats. A stream cannot seek, so zip is then
+ * only recognised (extract_all refuses it). */
 static struct archive *
-open_reader (ReadSource *src, GError **error)
+new_reader (gboolean streaming)
 {
   struct archive *a = archive_read_new ();
 
-  /* Only the formats and in-process filters a bundle can use: no external
-   * filter programs, no exotic formats. */
   archive_read_support_filter_gzip (a);
   archive_read_support_filter_xz (a);
   archive_read_support_filter_zstd (a);
   archive_read_support_filter_bzip2 (a);
   archive_read_support_format_tar (a);
   archive_read_support_format_gnutar (a);
-  archive_read_support_format_zip (a);
+  if (streaming)
+    archive_read_support_format_zip_streamable (a);
+  else
+    archive_read_support_format_zip (a);
+  return a;
+}
+
+static struct archive *
+open_reader (ReadSource *src, GError **error)
+{
+  struct archive *a = new_reader (FALSE);
+
   archive_read_set_callback_data (a, src);
   archive_read_set_read_callback (a, source_read);
   archive_read_set_seek_callback (a, source_seek);
@@ -854,6 +956,12 @@ extract_all (ExtractCtx *ctx, struct archive *a, GError **error)
         return g_set_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA,
                             "archive is damaged after entry %" G_GUINT64_FORMAT ": %s",
                             ctx->entries, archive_error_string (a)), FALSE;
+      /* A streamed zip would be read from its local headers, which may
+       * disagree with the central directory: refuse before writing. */
+      if (ctx->streaming && ctx->entries == 0 &&
+          (archive_format (a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP)
+        return g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                            "zip archives cannot be extracted from a stream; extract the complete file"), FALSE;
       if (++ctx->entries > ctx->max_entries)
         return g_set_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA,
                             "archive has more than the limit of %" G_GUINT64_FORMAT " entries; refusing to extract",
@@ -866,7 +974,9 @@ extract_all (ExtractCtx *ctx, struct archive *a, GError **error)
   if (ctx->entries == 0 && archive_format (a) == 0)
     return g_set_error (error, ARW_ERROR, ARW_ERROR_INVALID_DATA,
                         "not a valid archive: no entries and no recognised format"), FALSE;
-  return check_all_links (ctx, error) && sync_dirs (ctx, error);
+  if (!check_all_links (ctx, error))
+    return FALSE;
+  return (ctx->flags & ARW_EXTRACT_FLAGS_NO_SYNC) || sync_dirs (ctx, error);
 }
 
 static int
@@ -892,33 +1002,98 @@ open_archive_file (const char *archive_path, GError **error)
   return fd;
 }
 
+/* Opens dest_dir and checks that it is empty; -1 on failure. */
+static int
+open_dest (const char *dest_dir, GError **error)
+{
+  int fd = open (dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "cannot open extraction directory %s: %s", dest_dir, g_strerror (errsv));
+      return -1;
+    }
+  if (!check_dest_empty (fd, dest_dir, error))
+    {
+      close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/* Takes ownership of root_fd. */
+static void
+ctx_init (ExtractCtx *ctx, int root_fd, const ArwExtractLimits *limits, ArwExtractProgressFunc progress,
+          gpointer user_data, GCancellable *cancellable)
+{
+  memset (ctx, 0, sizeof *ctx);
+  ctx->root_fd = root_fd;
+  ctx->max_bytes = (limits && limits->max_total_bytes) ? limits->max_total_bytes
+                                                       : ARW_EXTRACT_DEFAULT_MAX_TOTAL_BYTES;
+  ctx->max_entries = (limits && limits->max_entries) ? limits->max_entries
+                                                     : ARW_EXTRACT_DEFAULT_MAX_ENTRIES;
+  ctx->flags = limits ? limits->flags : ARW_EXTRACT_FLAGS_NONE;
+  ctx->progress = progress;
+  ctx->user_data = user_data;
+  ctx->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  ctx->kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ctx->folded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ctx->links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  ctx->dirs = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+ctx_clear (ExtractCtx *ctx)
+{
+  writeback_stop (ctx);
+  g_clear_pointer (&ctx->kinds, g_hash_table_unref);
+  g_clear_pointer (&ctx->folded, g_hash_table_unref);
+  g_clear_pointer (&ctx->links, g_hash_table_unref);
+  g_clear_pointer (&ctx->dirs, g_ptr_array_unref);
+  g_clear_object (&ctx->cancellable);
+  if (ctx->root_fd >= 0)
+    close (ctx->root_fd);
+  ctx->root_fd = -1;
+}
+
+/* Runs extract_all() and names @label in the error. */
+static gboolean
+extract_labelled (ExtractCtx *ctx, struct archive *a, const char *label, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (extract_all (ctx, a, &local_error))
+    return TRUE;
+  if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_prefix_error (&local_error, "extracting %s failed: ", label);
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
 gboolean
 arw_extract_archive (const char *archive_path, const char *dest_dir, const ArwExtractLimits *limits,
                      ArwExtractProgressFunc progress, gpointer user_data, GCancellable *cancellable,
                      GError **error)
 {
   g_autofree ReadSource *src = g_new0 (ReadSource, 1);
-  g_autoptr(GError) local_error = NULL;
   ExtractCtx ctx = { 0 };
   struct archive *a;
   gboolean ok = FALSE;
+  int root_fd;
 
   g_return_val_if_fail (archive_path != NULL, FALSE);
   g_return_val_if_fail (dest_dir != NULL, FALSE);
   g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  ctx.root_fd = open (dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (ctx.root_fd < 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   "cannot open extraction directory %s: %s", dest_dir, g_strerror (errsv));
-      return FALSE;
-    }
-  src->fd = -1;
-  if (!check_dest_empty (ctx.root_fd, dest_dir, error) ||
-      (src->fd = open_archive_file (archive_path, error)) < 0)
+  root_fd = open_dest (dest_dir, error);
+  if (root_fd < 0)
+    return FALSE;
+  ctx_init (&ctx, root_fd, limits, progress, user_data, cancellable);
+  src->fd = open_archive_file (archive_path, error);
+  if (src->fd < 0)
     goto out;
   a = open_reader (src, error);
   if (a == NULL)
@@ -926,36 +1101,235 @@ arw_extract_archive (const char *archive_path, const char *dest_dir, const ArwEx
       g_prefix_error (error, "extracting %s failed: ", archive_path);
       goto out;
     }
-
-  ctx.max_bytes = (limits && limits->max_total_bytes) ? limits->max_total_bytes
-                                                      : ARW_EXTRACT_DEFAULT_MAX_TOTAL_BYTES;
-  ctx.max_entries = (limits && limits->max_entries) ? limits->max_entries
-                                                    : ARW_EXTRACT_DEFAULT_MAX_ENTRIES;
-  ctx.flags = limits ? limits->flags : ARW_EXTRACT_FLAGS_NONE;
-  ctx.progress = progress;
-  ctx.user_data = user_data;
-  ctx.cancellable = cancellable;
-  ctx.kinds = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  ctx.folded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  ctx.links = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  ctx.dirs = g_ptr_array_new_with_free_func (g_free);
-
-  ok = extract_all (&ctx, a, &local_error);
-  if (!ok && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    g_prefix_error (&local_error, "extracting %s failed: ", archive_path);
-  if (!ok)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-
+  ok = extract_labelled (&ctx, a, archive_path, error);
   archive_read_free (a);
-  g_hash_table_unref (ctx.kinds);
-  g_hash_table_unref (ctx.folded);
-  g_hash_table_unref (ctx.links);
-  g_ptr_array_unref (ctx.dirs);
 out:
   if (src->fd >= 0)
     close (src->fd);
-  close (ctx.root_fd);
+  ctx_clear (&ctx);
   return ok;
+}
+
+/* ---- streaming ---- */
+
+#define STREAM_DEFAULT_BUFFER (8 * 1024 * 1024)
+#define STREAM_MAX_BLOCK (1024 * 1024)
+
+/* A ring buffer between one producer (push) and the extracting thread.
+ * Counters only grow; positions in ring are counter % size. The producer
+ * writes [tail, released + size), the reader owns [released, tail) and
+ * hands libarchive the block [released, released + lent) until its next
+ * read. */
+struct _ArwExtractStream
+{
+  GMutex lock;
+  GCond cond;
+  guint8 *ring;
+  gsize size;
+  guint64 tail;
+  guint64 released;
+  gsize lent;
+  gboolean eof;       /* producer: no more data */
+  gboolean aborted;   /* producer or cancellable: give up */
+  gboolean stopped;   /* reader: no longer reading */
+  gboolean finished;  /* thread joined */
+  GThread *thread;
+  ExtractCtx ctx;
+  char *label;
+  gulong cancel_id;
+  gboolean ok;
+  GError *error;
+};
+
+static la_ssize_t
+stream_read (struct archive *a, void *data, const void **buf)
+{
+  ArwExtractStream *self = data;
+  gsize avail;
+
+  g_mutex_lock (&self->lock);
+  self->released += self->lent;
+  self->lent = 0;
+  g_cond_broadcast (&self->cond);
+  while (self->tail == self->released && !self->eof && !self->aborted)
+    g_cond_wait (&self->cond, &self->lock);
+  if (self->aborted)
+    {
+      g_mutex_unlock (&self->lock);
+      archive_set_error (a, ECANCELED, "the archive stream was aborted");
+      return ARCHIVE_FATAL;
+    }
+  avail = (gsize) (self->tail - self->released);
+  avail = MIN (avail, self->size - (gsize) (self->released % self->size));
+  self->lent = MIN (avail, (gsize) STREAM_MAX_BLOCK);
+  *buf = self->ring + self->released % self->size;
+  g_mutex_unlock (&self->lock);
+  return (la_ssize_t) self->lent;
+}
+
+static void
+stream_set_stopped (ArwExtractStream *self)
+{
+  g_mutex_lock (&self->lock);
+  self->stopped = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static gpointer
+stream_thread (gpointer data)
+{
+  ArwExtractStream *self = data;
+  struct archive *a = new_reader (TRUE);
+  GError *local_error = NULL;
+
+  archive_read_set_callback_data (a, self);
+  archive_read_set_read_callback (a, stream_read);
+  if (archive_read_open1 (a) != ARCHIVE_OK)
+    g_set_error (&local_error, ARW_ERROR, ARW_ERROR_INVALID_DATA, "extracting %s failed: not a valid archive: %s",
+                 self->label, archive_error_string (a) ? archive_error_string (a) : "unrecognised data");
+  else
+    self->ok = extract_labelled (&self->ctx, a, self->label, &local_error);
+  archive_read_free (a);
+  if (!self->ok && g_cancellable_is_cancelled (self->ctx.cancellable))
+    {
+      g_clear_error (&local_error);
+      g_cancellable_set_error_if_cancelled (self->ctx.cancellable, &local_error);
+    }
+  self->error = local_error;
+  stream_set_stopped (self);
+  return NULL;
+}
+
+static void
+stream_on_cancel (GCancellable *cancellable, gpointer user_data)
+{
+  ArwExtractStream *self = user_data;
+
+  g_mutex_lock (&self->lock);
+  self->aborted = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+}
+
+ArwExtractStream *
+arw_extract_stream_new (const char              *dest_dir,
+                        const char              *label,
+                        const ArwExtractLimits  *limits,
+                        gsize                    max_buffered,
+                        ArwExtractProgressFunc   progress,
+                        gpointer                 user_data,
+                        GCancellable            *cancellable,
+                        GError                 **error)
+{
+  ArwExtractStream *self;
+  int root_fd;
+
+  g_return_val_if_fail (dest_dir != NULL, NULL);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  root_fd = open_dest (dest_dir, error);
+  if (root_fd < 0)
+    return NULL;
+  self = g_new0 (ArwExtractStream, 1);
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->size = max_buffered > 0 ? max_buffered : STREAM_DEFAULT_BUFFER;
+  self->ring = g_malloc (self->size);
+  self->label = g_strdup (label != NULL ? label : dest_dir);
+  ctx_init (&self->ctx, root_fd, limits, progress, user_data, cancellable);
+  self->ctx.streaming = TRUE;
+  if (cancellable != NULL)
+    self->cancel_id = g_cancellable_connect (cancellable, G_CALLBACK (stream_on_cancel), self, NULL);
+  self->thread = g_thread_new ("arw-extract", stream_thread, self);
+  return self;
+}
+
+gboolean
+arw_extract_stream_push (ArwExtractStream *self, const void *data, gsize len)
+{
+  const guint8 *p = data;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (data != NULL || len == 0, FALSE);
+
+  while (len > 0)
+    {
+      gsize room, at, n;
+
+      g_mutex_lock (&self->lock);
+      while (!self->stopped && !self->aborted && self->tail - self->released == self->size)
+        g_cond_wait (&self->cond, &self->lock);
+      if (self->stopped || self->aborted || self->eof)
+        {
+          g_mutex_unlock (&self->lock);
+          return FALSE;
+        }
+      room = self->size - (gsize) (self->tail - self->released);
+      at = (gsize) (self->tail % self->size);
+      g_mutex_unlock (&self->lock);
+
+      /* [tail, tail + n) belongs to the producer until tail moves. */
+      n = MIN (MIN (room, self->size - at), len);
+      memcpy (self->ring + at, p, n);
+      g_mutex_lock (&self->lock);
+      self->tail += n;
+      g_cond_broadcast (&self->cond);
+      g_mutex_unlock (&self->lock);
+      p += n;
+      len -= n;
+    }
+  return TRUE;
+}
+
+static void
+stream_join (ArwExtractStream *self, gboolean abort)
+{
+  if (self->finished)
+    return;
+  g_mutex_lock (&self->lock);
+  if (abort)
+    self->aborted = TRUE;
+  else
+    self->eof = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_thread_join (self->thread);
+  self->thread = NULL;
+  self->finished = TRUE;
+  if (self->cancel_id != 0)
+    g_cancellable_disconnect (self->ctx.cancellable, self->cancel_id);
+  self->cancel_id = 0;
+  g_clear_pointer (&self->ring, g_free);
+  ctx_clear (&self->ctx);
+}
+
+gboolean
+arw_extract_stream_finish (ArwExtractStream *self, GError **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (!self->finished, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  stream_join (self, FALSE);
+  if (self->ok)
+    return TRUE;
+  g_propagate_error (error, g_steal_pointer (&self->error));
+  return FALSE;
+}
+
+void
+arw_extract_stream_free (ArwExtractStream *self)
+{
+  if (self == NULL)
+    return;
+  stream_join (self, TRUE);
+  g_clear_error (&self->error);
+  g_free (self->label);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+  g_free (self);
 }
 
 gboolean

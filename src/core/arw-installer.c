@@ -307,11 +307,14 @@ typedef struct {
   guint64 size;
   char *fetched_at;
   gboolean extracted;
+  gboolean streamed;      /* extracted while downloading, into .extract-<index> */
+  GError *stream_error;   /* what that extraction reported, or NULL */
 } Fetched;
 
 static void
 fetched_free (Fetched *f)
 {
+  g_clear_error (&f->stream_error);
   g_free (f->name);
   g_free (f->url);
   g_free (f->sha256);
@@ -602,6 +605,101 @@ move_into_staging (InstallJob *job, const char *cache_path, const char *name, gu
   return TRUE;
 }
 
+/* ---- extraction while downloading ---- */
+
+/* Feeds the downloader's bytes to an ArwExtractStream. The extraction
+ * writes only into staging/.extract-<index> and its result is used only
+ * after the download's sha256 has verified, so unverified bytes never
+ * reach a commit. When the bytes stop being one contiguous stream (the
+ * download restarted from the beginning), the stream is dropped and the
+ * complete file is extracted afterwards, as without streaming. */
+typedef struct {
+  ArwExtractStream *stream;
+  guint64 next;      /* offset expected next */
+  gboolean broken;
+  ArwProgress *progress;
+  int report;        /* atomic: forward extraction progress */
+} StreamFeed;
+
+static void
+stream_sink (guint64 offset, const guint8 *data, gsize len, gpointer user_data)
+{
+  StreamFeed *feed = user_data;
+
+  if (feed->broken)
+    return;
+  if (offset != feed->next)
+    {
+      feed->broken = TRUE;
+      g_clear_pointer (&feed->stream, arw_extract_stream_free);
+      return;
+    }
+  /* FALSE: the extraction stopped; finish() tells why. */
+  arw_extract_stream_push (feed->stream, data, len);
+  feed->next += len;
+}
+
+static void
+stream_progress_cb (guint64 bytes_written, guint64 entries, gpointer user_data)
+{
+  StreamFeed *feed = user_data;
+
+  if (g_atomic_int_get (&feed->report))
+    arw_progress_set_done (feed->progress, bytes_written);
+}
+
+/* Zip needs its central directory, at the end of the file. */
+static gboolean
+can_stream (InstallJob *job, const ArwArtifact *a)
+{
+  return will_extract (job, a) && g_ascii_strcasecmp (a->format, "zip") != 0;
+}
+
+static char *
+extract_dir_name (guint index)
+{
+  return g_strdup_printf (".extract-%u", index);
+}
+
+static gboolean
+stream_start (InstallJob *job, StreamFeed *feed, guint index, const char *name, GError **error)
+{
+  g_autofree char *tmp_rel = extract_dir_name (index);
+  g_autofree char *tmp = g_build_filename (arw_store_transaction_get_staging_dir (job->tx), tmp_rel, NULL);
+  ArwExtractLimits limits = { .flags = ARW_EXTRACT_FLAGS_NO_SYNC };
+
+  if (!arw_fs_mkdir_at (job->staging_fd, tmp_rel, 0755, FALSE, error))
+    return FALSE;
+  feed->progress = job->self->progress;
+  /* The store's commit fsyncs the whole staging tree. */
+  feed->stream = arw_extract_stream_new (tmp, name, &limits, 0, stream_progress_cb, feed, job->cancellable, error);
+  return feed->stream != NULL;
+}
+
+/* After a verified download: waits for the extraction and records its
+ * result in @f. A dropped stream (or a zip found inside) leaves @f for
+ * extract_all() to extract from the file. */
+static void
+stream_finish (InstallJob *job, StreamFeed *feed, Fetched *f)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(ArwExtractStream) stream = g_steal_pointer (&feed->stream);
+
+  if (stream == NULL)
+    return;
+  arw_progress_set_phase (job->self->progress, ARW_PROGRESS_PHASE_EXTRACTING);
+  arw_progress_set_item (job->self->progress, f->name);
+  arw_progress_set_total (job->self->progress, 0);
+  g_atomic_int_set (&feed->report, 1);
+  if (arw_extract_stream_finish (stream, &local_error))
+    f->streamed = TRUE;
+  else if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
+    {
+      f->streamed = TRUE;
+      f->stream_error = g_steal_pointer (&local_error);
+    }
+}
+
 static gboolean
 fetch_artifact (InstallJob *job, const ArwArtifact *a, guint index, GError **error)
 {
@@ -611,6 +709,7 @@ fetch_artifact (InstallJob *job, const ArwArtifact *a, guint index, GError **err
   g_autofree char *cache_path = NULL;
   g_autofree char *hex = NULL;
   ArwDownloadRequest req = { 0 };
+  StreamFeed feed = { 0 };
   Fetched *f;
 
   if (url == NULL || !expected_sha256 (job, a, url, &req.expected_sha256, error))
@@ -620,9 +719,19 @@ fetch_artifact (InstallJob *job, const ArwArtifact *a, guint index, GError **err
   req.require_sha256 = job->self->require_trusted;
   name = artifact_name (job, a, index);
   cache_path = g_build_filename (job->cache_dir, name, NULL);
+  if (can_stream (job, a))
+    {
+      if (!stream_start (job, &feed, job->fetched->len, name, error))
+        return FALSE;
+      req.sink = stream_sink;
+      req.sink_data = &feed;
+    }
   hex = download_to_cache (job, &req, cache_path, error);
   if (hex == NULL)
-    return FALSE;
+    {
+      g_clear_pointer (&feed.stream, arw_extract_stream_free);
+      return FALSE;
+    }
   f = g_new0 (Fetched, 1);
   g_ptr_array_add (job->fetched, f);
   f->artifact = a;
@@ -631,6 +740,7 @@ fetch_artifact (InstallJob *job, const ArwArtifact *a, guint index, GError **err
   f->sha256 = g_steal_pointer (&hex);
   now = g_date_time_new_now_utc ();
   f->fetched_at = arw_install_timestamp_rfc3339 (now);
+  stream_finish (job, &feed, f);
   if (!move_into_staging (job, cache_path, f->name, &f->size, error))
     return FALSE;
   job->result->downloaded++;
@@ -719,36 +829,50 @@ extract_reason (const char *message)
 }
 
 static gboolean
+extract_failed (InstallJob *job, Fetched *f, GError *local_error, GError **error)
+{
+  const char *reason;
+
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_propagate_error (error, g_error_copy (local_error));
+      return FALSE;
+    }
+  reason = extract_reason (local_error->message);
+  g_set_error (error, local_error->domain, local_error->code,
+               "cannot extract artifact %s of bundle %s: %s; nothing was installed%s", f->name,
+               job->result->bundle_id, reason,
+               g_str_has_prefix (reason, "not a valid archive")
+                 ? " (use --no-extract to keep it as an opaque file)" : "");
+  return FALSE;
+}
+
+static gboolean
 extract_one (InstallJob *job, Fetched *f, guint index, GError **error)
 {
   const char *staging = arw_store_transaction_get_staging_dir (job->tx);
-  g_autofree char *tmp_rel = g_strdup_printf (".extract-%u", index);
+  g_autofree char *tmp_rel = extract_dir_name (index);
   g_autofree char *tmp = g_build_filename (staging, tmp_rel, NULL);
   g_autofree char *archive = g_build_filename (staging, "artifacts", f->name, NULL);
   g_autoptr(GError) local_error = NULL;
-  const char *reason;
+  ArwExtractLimits limits = { .flags = ARW_EXTRACT_FLAGS_NO_SYNC };
 
-  arw_progress_set_phase (job->self->progress, ARW_PROGRESS_PHASE_EXTRACTING);
-  arw_progress_set_item (job->self->progress, f->name);
-  arw_progress_set_total (job->self->progress, 0);
-  arw_progress_set_done (job->self->progress, 0);
-  if (!arw_fs_mkdir_at (job->staging_fd, tmp_rel, 0755, FALSE, error))
-    return FALSE;
-  if (!arw_extract_archive (archive, tmp, NULL, extract_progress_cb, job->self->progress, job->cancellable,
-                            &local_error))
+  if (f->stream_error != NULL)
+    return extract_failed (job, f, f->stream_error, error);
+  if (!f->streamed)
     {
-      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return FALSE;
-        }
-      reason = extract_reason (local_error->message);
-      g_set_error (error, local_error->domain, local_error->code,
-                   "cannot extract artifact %s of bundle %s: %s; nothing was installed%s", f->name,
-                   job->result->bundle_id, reason,
-                   g_str_has_prefix (reason, "not a valid archive")
-                     ? " (use --no-extract to keep it as an opaque file)" : "");
-      return FALSE;
+      arw_progress_set_phase (job->self->progress, ARW_PROGRESS_PHASE_EXTRACTING);
+      arw_progress_set_item (job->self->progress, f->name);
+      arw_progress_set_total (job->self->progress, 0);
+      arw_progress_set_done (job->self->progress, 0);
+      /* A dropped stream may have left a partial tree. */
+      if (!arw_fs_rm_rf_at (job->staging_fd, tmp_rel, error) ||
+          !arw_fs_mkdir_at (job->staging_fd, tmp_rel, 0755, FALSE, error))
+        return FALSE;
+      /* The store's commit fsyncs the whole staging tree. */
+      if (!arw_extract_archive (archive, tmp, &limits, extract_progress_cb, job->self->progress,
+                                job->cancellable, &local_error))
+        return extract_failed (job, f, local_error, error);
     }
   f->extracted = TRUE;
   job->result->extracted++;

@@ -18,8 +18,11 @@ G_BEGIN_DECLS
  * free space, download into a persistent per-bundle cache
  * (<root>/.arw-downloads/<dir>/, so an interrupted install resumes), verify
  * sha256, extract archives into payload/, write bundle.json and
- * provenance.json, commit. Any failure aborts the transaction: the previous
- * revision stays live and untouched.
+ * provenance.json, commit. Tar archives are extracted while they download
+ * (in a second thread, into staging; the result is used only once the
+ * sha256 verified, and a download that restarts from its beginning falls
+ * back to extracting the complete file, as zip always does). Any failure
+ * aborts the transaction: the previous revision stays live and untouched.
  *
  * Human-readable lines (ARW's "Downloaded …", "Wrote metadata …", hints
  * and warnings, "[dry-run] …") are sent as ArwProgress messages; counts go
