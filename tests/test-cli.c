@@ -237,7 +237,7 @@ test_cli_list_json (void)
 {
   g_auto(CliResult) res = { 0 };
   JsonObject *entry;
-  g_autoptr(JsonNode) index = run_entry ("list-install-state-json", &res, &entry);
+  g_autoptr(JsonNode) index G_GNUC_UNUSED = run_entry ("list-install-state-json", &res, &entry);
   g_autofree char *arw_out = read_result (entry, "stdout");
 
   g_assert_cmpint (res.rc, ==, 0);
@@ -265,7 +265,7 @@ test_cli_audit_require_signed (void)
 {
   g_auto(CliResult) res = { 0 };
   JsonObject *entry;
-  g_autoptr(JsonNode) index = run_entry ("audit-good/reg.json-require-signed", &res, &entry);
+  g_autoptr(JsonNode) index G_GNUC_UNUSED = run_entry ("audit-good/reg.json-require-signed", &res, &entry);
   g_autofree char *arw_out = read_result (entry, "stdout");
   g_autoptr(JsonNode) ours = parse_json (res.out);
   g_autoptr(JsonNode) theirs = parse_json (arw_out);
@@ -294,7 +294,7 @@ test_cli_audit_noreg_fails_closed (void)
 {
   g_auto(CliResult) res = { 0 };
   JsonObject *entry;
-  g_autoptr(JsonNode) index = run_entry ("audit-good/noreg.json-require-signed", &res, &entry);
+  g_autoptr(JsonNode) index G_GNUC_UNUSED = run_entry ("audit-good/noreg.json-require-signed", &res, &entry);
 
   /* ARW exits 0 here (gap 3): with no registry nothing can be trusted. */
   g_assert_cmpint (res.rc, ==, 1);
@@ -307,7 +307,7 @@ test_cli_sign_example (void)
   g_auto(CliResult) res = { 0 };
   g_auto(CliResult) verify = { 0 };
   JsonObject *entry;
-  g_autoptr(JsonNode) index = NULL;
+  g_autoptr(JsonNode) index G_GNUC_UNUSED = NULL;
   g_autofree char *arw_out = NULL;
   g_autofree char *tmp = g_build_filename (work_dir, "tmp", NULL);
   char *verify_args[] = { "bundles", "manifest", "verify", "tmp/sign-example.json", "--require-trusted", NULL };
@@ -343,7 +343,7 @@ test_cli_errors (void)
     {
       g_auto(CliResult) res = { 0 };
       JsonObject *entry;
-      g_autoptr(JsonNode) index = run_entry (cases[i].name, &res, &entry);
+      g_autoptr(JsonNode) index G_GNUC_UNUSED = run_entry (cases[i].name, &res, &entry);
 
       g_assert_cmpint (res.rc, ==, json_object_get_int_member (entry, "exit_code"));
       g_assert_nonnull (strstr (res.err, cases[i].needle));
