@@ -188,8 +188,10 @@ test_filter_ten_thousand (void)
       v->name = g_strdup_printf ("Engine %05u (%s)", i, i % 2 ? "CPU" : "CUDA");
       v->accelerator = g_strdup (i % 2 ? "cpu" : "gpu_cuda");
       v->channel = g_strdup ("preview");
-      v->bundle = json_node_get_object (parse ("{\"modalities\":[\"text\"],\"description\":\"generated\"}"));
-      json_object_ref (v->bundle);
+      {
+        g_autoptr(JsonNode) node = parse ("{\"modalities\":[\"text\"],\"description\":\"generated\"}");
+        v->bundle = json_object_ref (json_node_get_object (node));
+      }
       arw_bundle_family_add_variant (f, v);
       arw_bundle_family_finish (f);
       g_ptr_array_add (items, f);
