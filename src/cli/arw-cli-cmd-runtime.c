@@ -112,9 +112,9 @@ status_header (JsonObject *snapshot, GPtrArray *rows)
         }
       attention |= status_row_needs_attention (row);
     }
-  g_string_append_printf (out, ": %u/%u ready", ready, rows->len);
+  g_string_append_printf (out, _(": %u/%u ready"), ready, rows->len);
   if (min_remaining >= 0)
-    g_string_append_printf (out, _(", minimum %" G_GINT64_FORMAT " restart(s) left"), min_remaining);
+    g_string_append_printf (out, _(", minimum %lld restart(s) left"), (long long) min_remaining);
   if (next_reset != NULL)
     {
       g_autoptr(GDateTime) local = g_date_time_to_local (next_reset);
@@ -142,12 +142,13 @@ print_status_row (StatusRow *row, ArwClient *client)
       const char *reset = arw_cli_json_string (row->budget, "reset_at");
       g_autofree char *reset_local = arw_cli_format_local_time (reset);
 
-      g_print (_("  Restart budget: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " restarts remaining · %"
-                 G_GINT64_FORMAT " used · window %" G_GINT64_FORMAT "s"),
-               arw_cli_json_int (row->budget, "remaining", 0),
-               arw_cli_json_int (row->budget, "max_restarts", 0),
-               arw_cli_json_int (row->budget, "used", 0),
-               arw_cli_json_int (row->budget, "window_seconds", 0));
+      /* Plain %lld rather than G_GINT64_FORMAT: xgettext cannot see through
+       * the macro and would cut the msgid short. */
+      g_print (_("  Restart budget: %lld of %lld restarts remaining · %lld used · window %llds"),
+               (long long) arw_cli_json_int (row->budget, "remaining", 0),
+               (long long) arw_cli_json_int (row->budget, "max_restarts", 0),
+               (long long) arw_cli_json_int (row->budget, "used", 0),
+               (long long) arw_cli_json_int (row->budget, "window_seconds", 0));
       if (reset_local != NULL)
         g_print (_(" · resets %s"), reset_local);
       g_print ("\n");
@@ -507,8 +508,9 @@ print_restore_result (JsonNode *result)
   if (budget != NULL)
     {
       const char *reset = arw_cli_json_string (budget, "reset_at");
-      g_print (_("Restart budget: %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " remaining"),
-               arw_cli_json_int (budget, "remaining", 0), arw_cli_json_int (budget, "max_restarts", 0));
+      g_print (_("Restart budget: %lld/%lld remaining"),
+               (long long) arw_cli_json_int (budget, "remaining", 0),
+               (long long) arw_cli_json_int (budget, "max_restarts", 0));
       if (reset != NULL)
         g_print (_(" (resets at %s)"), reset);
       g_print ("\n");
@@ -660,7 +662,7 @@ print_gpu (JsonObject *gpu)
       if (usable != NULL && JSON_NODE_HOLDS_VALUE (usable) && json_node_get_boolean (usable))
         {
           if (index >= 0)
-            g_print (_("  %s: usable (device %" G_GINT64_FORMAT ")\n"), (const char *) l->data, index);
+            g_print (_("  %s: usable (device %lld)\n"), (const char *) l->data, (long long) index);
           else
             g_print (_("  %s: usable\n"), (const char *) l->data);
         }
@@ -685,9 +687,9 @@ print_hardware_text (JsonNode *node)
 
   for (guint i = 0; flags != NULL && i < json_array_get_length (flags); i++)
     g_string_append_printf (flag_text, "%s%s", i > 0 ? ", " : "", json_array_get_string_element (flags, i));
-  g_print (_("CPU: %s (%" G_GINT64_FORMAT " logical cores; flags: %s)\n"),
+  g_print (_("CPU: %s (%lld logical cores; flags: %s)\n"),
            arw_cli_json_string (cpu, "model") != NULL ? arw_cli_json_string (cpu, "model") : _("unknown"),
-           arw_cli_json_int (cpu, "logical_cores", 0), flag_text->len > 0 ? flag_text->str : _("none"));
+           (long long) arw_cli_json_int (cpu, "logical_cores", 0), flag_text->len > 0 ? flag_text->str : _("none"));
   g_print (_("RAM: %s total, %s available\n"), total, avail);
   if (gpus == NULL || json_array_get_length (gpus) == 0)
     g_print (_("GPUs: none detected (runtimes use their CPU variants)\n"));

@@ -187,8 +187,8 @@ print_install_trailer (const ArwInstallReport *report)
     }
   g_print ("Install root: %s\n", report->root);
   if (n > 0)
-    g_print (ngettext ("Downloaded %u artifact (%" G_GUINT64_FORMAT " bytes).\n",
-                       "Downloaded %u artifacts (%" G_GUINT64_FORMAT " bytes).\n", n), n, bytes);
+    g_print (ngettext ("Downloaded %u artifact (%llu bytes).\n",
+                       "Downloaded %u artifacts (%llu bytes).\n", n), n, (unsigned long long) bytes);
 }
 
 static void
@@ -246,7 +246,9 @@ run_install_via_helper (InstallArgs *args, char **ids)
   tx = arw_client_install_sync (client, (const char *const *) ids, &opts, NULL, &error);
   if (tx == NULL)
     return arw_cli_helper_fail (error, ids[0]);
-  return arw_cli_follow_transaction (client, tx, args->json, _("Install"));
+  return arw_cli_follow_transaction (client, tx, args->json,
+                                     /* Translators: the subject of "%s finished (through the ARW Launcher helper)." */
+                                     C_("transaction", "Install"));
 }
 
 static int
@@ -328,13 +330,16 @@ print_import_trailer (const ArwImportReport *report)
   const char *files = ngettext ("file", "files", report->n_files);
 
   if (report->dry_run)
-    g_print ("[dry-run] import of bundle %s validated: %u %s, %" G_GUINT64_FORMAT " bytes%s; nothing was changed.\n",
-             report->bundle_id, report->n_files, files, report->bytes,
-             report->verification == NULL ? "" : report->verification->signatures->len == 0 ? ", metadata not signed"
-                                                 : ", metadata signature valid");
+    /* Translators: the second %s is "file" or "files"; the last %s is empty
+     * or one of the ", metadata …" phrases. */
+    g_print (_("[dry-run] import of bundle %s validated: %u %s, %llu bytes%s; nothing was changed.\n"),
+             report->bundle_id, report->n_files, files, (unsigned long long) report->bytes,
+             report->verification == NULL ? "" : report->verification->signatures->len == 0 ? _(", metadata not signed")
+                                                 : _(", metadata signature valid"));
   else
-    g_print ("Imported bundle %s into %s (%u %s, %" G_GUINT64_FORMAT " bytes).\n", report->bundle_id,
-             report->bundle_dir, report->n_files, files, report->bytes);
+    /* Translators: the third %s is "file" or "files". */
+    g_print (_("Imported bundle %s into %s (%u %s, %llu bytes).\n"), report->bundle_id,
+             report->bundle_dir, report->n_files, files, (unsigned long long) report->bytes);
 }
 
 typedef struct {
@@ -374,7 +379,9 @@ run_import_via_helper (ImportArgs *args, char **paths)
   tx = arw_client_import_sync (client, args->bundle, (const char *const *) absolute->pdata, &opts, NULL, &error);
   if (tx == NULL)
     return arw_cli_helper_fail (error, args->bundle);
-  return arw_cli_follow_transaction (client, tx, args->json, _("Import"));
+  return arw_cli_follow_transaction (client, tx, args->json,
+                                     /* Translators: the subject of "%s finished (through the ARW Launcher helper)." */
+                                     C_("transaction", "Import"));
 }
 
 static int

@@ -99,7 +99,9 @@ arw_cli_follow_transaction (ArwClient *client, ArwDBusTransaction *transaction, 
       rc = ARW_CLI_EXIT_OK;
     }
   else
-    rc = arw_cli_fail_message ("%s failed: %s", what, f.error != NULL && *f.error != '\0' ? f.error : _("unknown error"));
+    /* Translators: the first %s is "Install" or "Import" (context "transaction"). */
+    rc = arw_cli_fail_message (_("%s failed: %s"), what,
+                               f.error != NULL && *f.error != '\0' ? f.error : _("unknown error"));
   g_clear_object (&f.progress);
   g_free (f.last_message);
   g_free (f.error);
