@@ -290,6 +290,25 @@ events_contain (const char *jsonl, const char *kind)
   return FALSE;
 }
 
+/* A second install (--force) puts the first in history; the applied
+ * rollback then goes through the helper, which reloads the runtime. */
+static void
+test_rollback_through_helper (void)
+{
+  g_autoptr(CliResult) again = NULL, rollback = NULL, history = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+
+  again = run_cli ("bundles", "install", "--force", DEMO_ID, NULL);
+  g_assert_cmpint (again->status, ==, 0);
+  rollback = run_cli ("bundles", "rollback", "--bundle", DEMO_ID, NULL);
+  g_assert_cmpint (rollback->status, ==, 0);
+  g_assert_nonnull (strstr (rollback->out, "through the ARW Launcher helper"));
+  history = run_cli ("bundles", "rollback", "--bundle", DEMO_ID, "--list", "--json", NULL);
+  g_assert_cmpint (history->status, ==, 0);
+  doc = parse_json (history->out);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (doc), "history")), >=, 1);
+}
+
 static void
 test_lifecycle (void)
 {
@@ -526,6 +545,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cli-helper/hardware", test_hardware);
   g_test_add_func ("/cli-helper/lifecycle", test_lifecycle);
   g_test_add_func ("/cli-helper/logs-follow", test_logs_follow);
+  g_test_add_func ("/cli-helper/rollback-through-helper", test_rollback_through_helper);
   g_test_add_func ("/cli-helper/client", test_client);
   g_test_add_func ("/cli-helper/events-follow-sigint", test_events_follow_sigint);
   rc = g_test_run ();

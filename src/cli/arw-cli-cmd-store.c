@@ -558,6 +558,34 @@ run_rollback (ArwStore *store, const char *bundle_id, const char *revision, gboo
   return ARW_CLI_EXIT_OK;
 }
 
+/* An applied rollback goes through the helper when it serves our state
+ * dir: it refuses while the runtime runs and reloads it afterwards. */
+static int
+run_rollback_via_helper (const char *bundle_id, const char *revision, ArwCliJsonOptions *json)
+{
+  g_autoptr(ArwClient) client = arw_cli_helper_take_client ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) error = NULL;
+  ArwClientRollbackOptions opts = { .revision = revision };
+  JsonObject *o;
+
+  node = arw_client_rollback_sync (client, bundle_id, &opts, NULL, &error);
+  if (node == NULL)
+    return arw_cli_helper_fail (error, bundle_id);
+  if (json->json)
+    {
+      arw_cli_print_json (node, json->pretty);
+      return ARW_CLI_EXIT_OK;
+    }
+  o = json_node_get_object (node);
+  g_print (_("Restored bundle %s to %s (through the ARW Launcher helper).\n"), bundle_id,
+           arw_cli_json_string (o, "restored_revision"));
+  if (arw_cli_json_string (o, "snapshot_created") != NULL)
+    g_print (_("The previous state is saved as %s; run `bundles rollback --bundle %s` again to return to it.\n"),
+             arw_cli_json_string (o, "snapshot_created"), bundle_id);
+  return ARW_CLI_EXIT_OK;
+}
+
 static int
 cmd_bundles_rollback (int argc, char **argv)
 {
@@ -582,6 +610,8 @@ cmd_bundles_rollback (int argc, char **argv)
     return ARW_CLI_EXIT_USAGE;
   if (bundle == NULL)
     return arw_cli_usage_error (path, _("--bundle is required"));
+  if (!list && !dry_run && use_helper (NULL, dest))
+    return run_rollback_via_helper (bundle, revision, &json);
   root = bundle_root (dest);
   store = open_store (root, TRUE, &error);
   if (store == NULL)
