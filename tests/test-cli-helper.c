@@ -307,6 +307,25 @@ test_rollback_through_helper (void)
   g_assert_cmpint (history->status, ==, 0);
   doc = parse_json (history->out);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (doc), "history")), >=, 1);
+
+  /* Remove through the helper (it deletes in a worker thread), then
+   * install again for the tests that follow. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(ArwClient) client = arw_client_new_sync (NULL, &error);
+    g_autoptr(CliResult) list = NULL, reinstall = NULL;
+    g_autoptr(JsonNode) list_doc = NULL;
+
+    g_assert_no_error (error);
+    g_assert_true (arw_client_remove_sync (client, DEMO_ID, NULL, &error));
+    g_assert_no_error (error);
+    list = run_cli ("bundles", "list", "--json", NULL);
+    list_doc = parse_json (list->out);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (list_doc),
+                                                                           "installations")), ==, 0);
+    reinstall = run_cli ("bundles", "install", DEMO_ID, NULL);
+    g_assert_cmpint (reinstall->status, ==, 0);
+  }
 }
 
 static void

@@ -754,6 +754,7 @@ typedef struct {
   gboolean dry_run;
   gboolean list;
   gboolean remove;
+  char *root; /* set when the operation is handed to a worker thread */
 } StoreArgs;
 
 static void
@@ -761,7 +762,19 @@ store_args_free (StoreArgs *args)
 {
   g_free (args->bundle_id);
   g_free (args->revision);
+  g_free (args->root);
   g_free (args);
+}
+
+static StoreArgs *
+store_args_copy (const StoreArgs *args, const char *root)
+{
+  StoreArgs *copy = g_memdup2 (args, sizeof *args);
+
+  copy->bundle_id = g_strdup (args->bundle_id);
+  copy->revision = g_strdup (args->revision);
+  copy->root = g_strdup (root);
+  return copy;
 }
 
 static gboolean
@@ -776,10 +789,12 @@ refuse_if_active (ArwHelperManager *self, const char *bundle_id, GError **error)
   return FALSE;
 }
 
+/* Runs in a worker thread: deleting a removed multi-GiB bundle must not
+ * stall the helper's main loop (health probes, other callers). */
 static JsonNode *
-run_store_op (ArwHelperManager *self, StoreArgs *args, GError **error)
+run_store_op (const StoreArgs *args, GError **error)
 {
-  g_autoptr(ArwStore) store = arw_store_open (arw_launcher_service_get_bundle_root (self->service), error);
+  g_autoptr(ArwStore) store = arw_store_open (args->root, error);
   g_autoptr(ArwStoreRollbackResult) rollback = NULL;
   g_autoptr(GPtrArray) revisions = NULL;
 
@@ -790,8 +805,6 @@ run_store_op (ArwHelperManager *self, StoreArgs *args, GError **error)
       revisions = arw_store_list_revisions (store, args->bundle_id, error);
       return revisions != NULL ? arw_store_history_to_json (args->bundle_id, revisions) : NULL;
     }
-  if (!args->dry_run && !refuse_if_active (self, args->bundle_id, error))
-    return NULL;
   if (args->remove)
     return arw_store_remove (store, args->bundle_id, error) ? json_node_new (JSON_NODE_NULL) : NULL;
   if (!arw_store_rollback (store, args->bundle_id, args->revision, args->dry_run, &rollback, error))
@@ -800,13 +813,28 @@ run_store_op (ArwHelperManager *self, StoreArgs *args, GError **error)
 }
 
 static void
-store_authorized (ArwHelperManager *self, GDBusMethodInvocation *invocation, gpointer data)
+store_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
 {
-  StoreArgs *args = data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonNode) node = run_store_op (self, args, &error);
+  JsonNode *node = run_store_op (task_data, &error);
+
+  if (node == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, node, (GDestroyNotify) json_node_unref);
+}
+
+static void
+store_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr(GDBusMethodInvocation) invocation = user_data;
+  ArwHelperManager *self = ARW_HELPER_MANAGER (source);
+  const StoreArgs *args = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = g_task_propagate_pointer (G_TASK (result), &error);
   g_autofree char *text = NULL;
 
+  g_application_release (self->app);
   if (node == NULL)
     {
       return_error (invocation, error);
@@ -821,6 +849,26 @@ store_authorized (ArwHelperManager *self, GDBusMethodInvocation *invocation, gpo
     }
   text = node_to_text (node);
   arw_dbus_manager_complete_rollback (ARW_DBUS_MANAGER (self), invocation, text);
+}
+
+static void
+store_authorized (ArwHelperManager *self, GDBusMethodInvocation *invocation, gpointer data)
+{
+  StoreArgs *args = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  if (!args->list && !args->dry_run && !refuse_if_active (self, args->bundle_id, &error))
+    {
+      return_error (invocation, error);
+      return;
+    }
+  task = g_task_new (self, NULL, store_done_cb, g_object_ref (invocation));
+  g_task_set_source_tag (task, store_authorized);
+  g_task_set_task_data (task, store_args_copy (args, arw_launcher_service_get_bundle_root (self->service)),
+                        (GDestroyNotify) store_args_free);
+  g_application_hold (self->app);
+  g_task_run_in_thread (task, store_thread);
 }
 
 static gboolean
