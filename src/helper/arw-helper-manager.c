@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "arw-json-writer.h"
 #include "arw-user-prefs.h"
 
 #include <errno.h>
@@ -138,10 +139,23 @@ return_error (GDBusMethodInvocation *invocation, GError *error)
 static char *
 node_to_text (JsonNode *node)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  /* Sorted keys, serde-style numbers: the same text as the CLI's --json. */
+  return arw_json_to_string (node, FALSE);
+}
 
-  json_generator_set_root (gen, node);
-  return json_generator_to_data (gen, NULL);
+/* Replies to a method whose only out argument is JSON text (s). */
+static void
+return_json (GDBusMethodInvocation *invocation, JsonNode *node, GError *error)
+{
+  g_autofree char *text = NULL;
+
+  if (node == NULL)
+    {
+      return_error (invocation, error);
+      return;
+    }
+  text = node_to_text (node);
+  g_dbus_method_invocation_return_value (invocation, g_variant_new ("(s)", text));
 }
 
 /* ---- callers -------------------------------------------------------- */
@@ -283,15 +297,8 @@ inventory_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   ArwHelperManager *self = g_object_get_data (G_OBJECT (invocation), "arw-helper-manager");
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = arw_launcher_service_get_inventory_finish (ARW_LAUNCHER_SERVICE (source), result, &error);
-  g_autofree char *text = NULL;
 
-  if (node == NULL)
-    return_error (invocation, error);
-  else
-    {
-      text = node_to_text (node);
-      arw_dbus_manager_complete_get_inventory (ARW_DBUS_MANAGER (self), invocation, text);
-    }
+  return_json (invocation, node, error);
   g_application_release (self->app);
 }
 
@@ -341,15 +348,8 @@ hardware_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   ArwHelperManager *self = g_object_get_data (G_OBJECT (invocation), "arw-helper-manager");
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = arw_launcher_service_get_hardware_finish (ARW_LAUNCHER_SERVICE (source), result, &error);
-  g_autofree char *text = NULL;
 
-  if (node == NULL)
-    return_error (invocation, error);
-  else
-    {
-      text = node_to_text (node);
-      arw_dbus_manager_complete_get_hardware (ARW_DBUS_MANAGER (self), invocation, text);
-    }
+  return_json (invocation, node, error);
   g_application_release (self->app);
 }
 
