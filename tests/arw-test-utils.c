@@ -77,3 +77,22 @@ arw_test_rm_rf (const char *path)
     }
   g_rmdir (path);
 }
+
+static gboolean
+wait_tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+gboolean
+arw_test_wait_until (ArwTestCondition condition, gpointer data, guint timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  guint tick = g_timeout_add (10, wait_tick_cb, NULL);
+  gboolean ok;
+
+  while (!(ok = condition (data)) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (tick);
+  return ok;
+}

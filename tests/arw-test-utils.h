@@ -13,4 +13,10 @@ char *arw_test_vector_read (gsize *len, const char *first, ...) G_GNUC_NULL_TERM
 char *arw_test_mkdtemp (void);
 void arw_test_rm_rf (const char *path);
 
+typedef gboolean (*ArwTestCondition) (gpointer data);
+/* Iterates the default main context until @condition holds or @timeout_ms
+ * passed; a 10 ms tick re-checks conditions no source reports (files,
+ * pids). Returns the condition's last value. */
+gboolean arw_test_wait_until (ArwTestCondition condition, gpointer data, guint timeout_ms);
+
 G_END_DECLS

@@ -55,28 +55,7 @@ event_free (Event *event)
 
 /* ---- waiting ---------------------------------------------------------- */
 
-typedef gboolean (*Predicate) (gpointer data);
-
-static gboolean
-wake_cb (gpointer data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Iterates the main context until pred holds or WAIT_MS passed. Polled
- * predicates (process gone) are re-checked on a 20 ms tick. */
-static gboolean
-wait_until (Predicate pred, gpointer data)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) WAIT_MS * 1000;
-  guint tick = g_timeout_add (20, wake_cb, NULL);
-  gboolean ok;
-
-  while (!(ok = pred (data)) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (tick);
-  return ok;
-}
+#define wait_until(pred, data) arw_test_wait_until ((pred), (data), WAIT_MS)
 
 static gboolean
 process_gone (gpointer data)

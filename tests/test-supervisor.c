@@ -35,36 +35,7 @@ typedef struct {
 
 /* ---- helpers ------------------------------------------------------------ */
 
-static gboolean
-flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-tick_cb (gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-typedef gboolean (*Condition) (gpointer data);
-
-static gboolean
-wait_until (Condition condition, gpointer data)
-{
-  gboolean timed_out = FALSE;
-  guint deadline = g_timeout_add (DEADLINE_MS, flag_cb, &timed_out);
-  /* Re-checks conditions that no source reports (files, pids). */
-  guint tick = g_timeout_add (10, tick_cb, NULL);
-
-  while (!condition (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (deadline);
-  g_source_remove (tick);
-  return condition (data);
-}
+#define wait_until(condition, data) arw_test_wait_until ((condition), (data), DEADLINE_MS)
 
 typedef struct {
   ArwRuntime *runtime;
